@@ -1,0 +1,21 @@
+package selflengthen.model.api;
+
+import java.util.List;
+
+/** Hyper-parameters. fullFineTune=false means LoRA over a frozen base. */
+public record TrainingConfig(
+    boolean fullFineTune,
+    int loraRank,
+    float loraAlpha,
+    float loraDropout,
+    List<String> loraTargets,
+    float learningRate,
+    float epochs,
+    String lrScheduler,
+    float warmupRatio,
+    int cutoffLen,
+    int batchSize,
+    int gradientAccumulation,
+    float weightDecay,
+    int checkpointEvery,
+    long seed) {}
