@@ -72,22 +72,23 @@ public final class EvalPlots {
     if (!empty.isEmpty()) {
       lo = 1;
     }
-    // Same range on both axes so that y = x is the diagonal.
-    lo = Math.pow(10, Math.floor(Math.log10(lo)));
-    hi = Math.pow(10, Math.ceil(Math.log10(hi * 1.05)));
+    // Same range on both axes so that y = x is the diagonal; bounds on 1-2-5 steps keep it tight.
+    lo = niceBelow(lo);
+    hi = niceAbove(hi * 1.05);
 
     XYChart chart =
         new XYChartBuilder()
             .width(760)
             .height(760)
             .title(scorer.title() + ": required vs produced length (" + result.rows().size() + " responses)")
-            .xAxisTitle("required length (words)")
+            .xAxisTitle(scorer.requiredLengthLabel())
             .yAxisTitle("produced length (" + scorer.wordCountName() + " words)")
             .build();
     chart.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
     chart.getStyler().setXAxisLogarithmic(true);
     chart.getStyler().setYAxisLogarithmic(true);
     chart.getStyler().setXAxisMin(lo).setXAxisMax(hi).setYAxisMin(lo).setYAxisMax(hi);
+    chart.getStyler().setXAxisDecimalPattern("#,###").setYAxisDecimalPattern("#,###");
     chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
     chart.getStyler().setMarkerSize(9);
     chart.getStyler().setChartBackgroundColor(Color.WHITE);
@@ -148,9 +149,39 @@ public final class EvalPlots {
     chart.getStyler().setXAxisLabelRotation(longLabels ? 35 : 0);
     chart.getStyler().setChartBackgroundColor(Color.WHITE);
     chart.getStyler().setPlotBackgroundColor(Color.WHITE);
-    chart.getStyler().setSeriesColors(new Color[] {PALETTE[0]});
-    chart.addSeries("mean", new ArrayList<>(bars.keySet()), new ArrayList<>(bars.values()));
+    chart.getStyler().setOverlapped(true);
+    chart.getStyler().setSeriesColors(new Color[] {PALETTE[0], Color.DARK_GRAY});
+    // Two overlapped series so that the overall bar stands apart in colour.
+    List<String> keys = new ArrayList<>(bars.keySet());
+    List<Double> groups = new ArrayList<>(bars.values());
+    List<Double> overall = new ArrayList<>();
+    for (int i = 0; i < keys.size(); i++) {
+      overall.add(i == keys.size() - 1 ? groups.get(i) : null);
+    }
+    groups.set(keys.size() - 1, null);
+    chart.addSeries(breakdown.getBy(), keys, groups);
+    chart.addSeries("overall", keys, overall);
     save(chart, png);
+  }
+
+  static double niceBelow(double value) {
+    double decade = Math.pow(10, Math.floor(Math.log10(value)));
+    for (double step : new double[] {5, 2, 1}) {
+      if (step * decade <= value) {
+        return step * decade;
+      }
+    }
+    return decade;
+  }
+
+  static double niceAbove(double value) {
+    double decade = Math.pow(10, Math.floor(Math.log10(value)));
+    for (double step : new double[] {1, 2, 5, 10}) {
+      if (step * decade >= value) {
+        return step * decade;
+      }
+    }
+    return 10 * decade;
   }
 
   static String fileSafe(String name) {

@@ -15,6 +15,9 @@ public interface LengthBenchmark {
 
   int countWords(String text);
 
+  /** The x-axis title of the length plot: what "required" means for this benchmark. */
+  String requiredLengthLabel();
+
   /** "0-1" or "0-100". */
   String scale();
 

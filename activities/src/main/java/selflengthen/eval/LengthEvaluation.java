@@ -48,12 +48,12 @@ public final class LengthEvaluation {
             .setMeanRequiredWords(rows.stream().mapToDouble(ScoredRow::required).average().orElseThrow())
             .setMeanProducedWords(rows.stream().mapToDouble(ScoredRow::produced).average().orElseThrow());
     for (String by : scorer.breakdowns()) {
+      if (rows.stream().allMatch(row -> LonGen.ABSENT.equals(row.groups().get(by)))) {
+        continue; // a grouping field no row carries says nothing
+      }
       Map<String, List<Double>> byKey = new TreeMap<>(scorer.keyOrder(by));
       for (ScoredRow row : rows) {
         byKey.computeIfAbsent(row.groups().get(by), key -> new ArrayList<>()).add(row.score());
-      }
-      if (byKey.size() == 1 && byKey.containsKey(LonGen.ABSENT)) {
-        continue; // a grouping field no row carries says nothing
       }
       ScoreBreakdown.Builder breakdown = ScoreBreakdown.newBuilder().setBy(by);
       byKey.forEach(

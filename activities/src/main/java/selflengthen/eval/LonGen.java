@@ -34,6 +34,11 @@ public final class LonGen implements LengthBenchmark {
   }
 
   @Override
+  public String requiredLengthLabel() {
+    return "required length (words; a range at its midpoint)";
+  }
+
+  @Override
   public String scale() {
     return "0-1";
   }

@@ -48,6 +48,11 @@ public final class LongBenchWrite implements LengthBenchmark {
   }
 
   @Override
+  public String requiredLengthLabel() {
+    return "required length (words)";
+  }
+
+  @Override
   public String scale() {
     return "0-100";
   }
