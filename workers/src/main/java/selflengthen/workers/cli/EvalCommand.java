@@ -3,6 +3,8 @@ package selflengthen.workers.cli;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
@@ -25,7 +27,6 @@ import selflengthen.v1.ScoreBreakdown;
  */
 @Command(
     name = "eval",
-    mixinStandardHelpOptions = true,
     description = {
       "Score length following on LonGen or LongBench-Write.",
       "With --responses, scores answers produced elsewhere (one 'response' field per benchmark row) and "
@@ -40,12 +41,14 @@ public final class EvalCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
+  @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+  boolean help;
+
   @Option(
       names = "--format",
-      required = true,
       paramLabel = "longen|longbench-write",
       converter = BenchmarkConverter.class,
-      description = "Benchmark whose rows and scoring apply.")
+      description = "Benchmark whose rows and scoring apply (required).")
   Benchmark format;
 
   @Option(
@@ -80,6 +83,10 @@ public final class EvalCommand implements Callable<Integer> {
       err.println(GENERATION_NOT_WIRED);
       return CommandLine.ExitCode.USAGE;
     }
+    if (format == null) {
+      err.println("eval: give --format " + String.join("|", benchmarkNames()));
+      return CommandLine.ExitCode.USAGE;
+    }
     if (responses == null) {
       err.println("eval: give --responses FILE (the benchmark rows with a 'response' field each)");
       return CommandLine.ExitCode.USAGE;
@@ -97,6 +104,10 @@ public final class EvalCommand implements Callable<Integer> {
       err.println("eval: cannot write the reports to " + outDir + ": " + e.getMessage());
       return CommandLine.ExitCode.SOFTWARE;
     }
+  }
+
+  private static List<String> benchmarkNames() {
+    return Arrays.stream(Benchmark.values()).map(Benchmark::cliName).toList();
   }
 
   private static Path parentOf(Path file) {

@@ -110,7 +110,7 @@ class EvalCommandTest {
 
   @Test
   void generationIsRefusedInOneLine() {
-    Run model = run("--model", "/models/qwen", "--format", "longen");
+    Run model = run("--model", "/models/qwen");
     assertEquals(2, model.exitCode());
     assertEquals(EvalCommand.GENERATION_NOT_WIRED, model.err().strip());
     assertEquals(1, model.err().strip().lines().count());
@@ -126,6 +126,14 @@ class EvalCommandTest {
     Run noInput = run("--format", "longen");
     assertEquals(2, noInput.exitCode());
     assertTrue(noInput.err().contains("give --responses FILE"), noInput.err());
+
+    Run noFormat = run("--responses", "x.jsonl");
+    assertEquals(2, noFormat.exitCode());
+    assertEquals("eval: give --format longen|longbench-write", noFormat.err().strip());
+
+    Run missing = run("--responses", tmp.resolve("absent.jsonl").toString(), "--format", "longen");
+    assertEquals(1, missing.exitCode());
+    assertEquals("eval: " + tmp.resolve("absent.jsonl") + ": no such file", missing.err().strip());
 
     Run badFormat = run("--responses", "x.jsonl", "--format", "ruler");
     assertEquals(2, badFormat.exitCode());
