@@ -1,0 +1,123 @@
+package selflengthen.eval;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.util.JsonFormat;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import selflengthen.v1.LengthEvalSummary;
+import selflengthen.v1.ScoreBreakdown;
+import selflengthen.v1.ScoreGroup;
+
+/**
+ * Writes a length evaluation next to each other under one stem: {@code <stem>.eval.json} (the
+ * summary, protobuf JSON), {@code <stem>.eval.md} (tables and plots), {@code
+ * <stem>.eval-rows.jsonl} (one score per row) and the PNG plots.
+ */
+public final class EvalReport {
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+
+  private EvalReport() {}
+
+  /** What was written; {@code summary} lists the plots. */
+  public record Written(Path json, Path markdown, Path rows, List<Path> plots, LengthEvalSummary summary) {}
+
+  public static Written write(LengthEvaluation.Result result, Path outDir, String stem) throws IOException {
+    Files.createDirectories(outDir);
+    LengthBenchmark scorer = result.benchmark().scorer();
+    List<Path> plots = new ArrayList<>();
+    Path scatter = outDir.resolve(stem + ".lengths.png");
+    EvalPlots.writeLengthScatter(result, scatter);
+    plots.add(scatter);
+    for (ScoreBreakdown breakdown : result.summary().getBreakdownsList()) {
+      Path bars = outDir.resolve(stem + ".score-by-" + EvalPlots.fileSafe(breakdown.getBy()) + ".png");
+      EvalPlots.writeScoreBars(
+          result.summary(), breakdown, scorer.title() + ": length score by " + breakdown.getBy(), bars);
+      plots.add(bars);
+    }
+    LengthEvalSummary summary =
+        result.summary().toBuilder()
+            .addAllPlots(plots.stream().map(p -> p.getFileName().toString()).toList())
+            .build();
+
+    Path json = outDir.resolve(stem + ".eval.json");
+    Files.writeString(json, toJson(summary) + "\n", StandardCharsets.UTF_8);
+    Path rows = outDir.resolve(stem + ".eval-rows.jsonl");
+    writeRows(result.rows(), rows);
+    Path markdown = outDir.resolve(stem + ".eval.md");
+    Files.writeString(markdown, markdown(scorer, summary, rows.getFileName().toString()), StandardCharsets.UTF_8);
+    return new Written(json, markdown, rows, plots, summary);
+  }
+
+  /** The file name without its .jsonl / .json extension. */
+  public static String stemOf(Path file) {
+    String name = file.getFileName().toString();
+    return name.replaceFirst("\\.(jsonl|json)$", "");
+  }
+
+  public static String toJson(LengthEvalSummary summary) {
+    try {
+      return JsonFormat.printer().includingDefaultValueFields().print(summary);
+    } catch (InvalidProtocolBufferException e) {
+      throw new IllegalStateException("a built summary always prints", e);
+    }
+  }
+
+  public static String format(double score, String scale) {
+    return String.format(Locale.ROOT, "0-1".equals(scale) ? "%.4f" : "%.2f", score);
+  }
+
+  private static void writeRows(List<ScoredRow> scored, Path file) throws IOException {
+    try (BufferedWriter out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+      for (ScoredRow row : scored) {
+        ObjectNode node = MAPPER.createObjectNode();
+        node.put("line", row.line());
+        row.groups().entrySet().stream()
+            .sorted(java.util.Map.Entry.comparingByKey())
+            .forEach(group -> node.put(group.getKey(), group.getValue()));
+        node.put("required_words", row.required());
+        node.put("produced_words", row.produced());
+        node.put("score", row.score());
+        out.write(MAPPER.writeValueAsString(node));
+        out.write('\n');
+      }
+    }
+  }
+
+  static String markdown(LengthBenchmark scorer, LengthEvalSummary summary, String rowsFile) {
+    String scale = summary.getScale();
+    StringBuilder md = new StringBuilder();
+    md.append("# ").append(scorer.title()).append(" length following\n\n");
+    md.append("| | |\n|---|---|\n");
+    md.append("| responses file | `").append(summary.getResponses()).append("` |\n");
+    md.append("| responses scored | ").append(summary.getCount()).append(" |\n");
+    md.append("| word count | ").append(summary.getWordCount()).append(" |\n");
+    md.append("| score scale | ").append(scale).append(" |\n");
+    md.append("| **overall score** | **").append(format(summary.getOverall(), scale)).append("** |\n");
+    md.append(String.format(Locale.ROOT, "| mean required words | %.1f |%n", summary.getMeanRequiredWords()));
+    md.append(String.format(Locale.ROOT, "| mean produced words | %.1f |%n", summary.getMeanProducedWords()));
+    md.append("| per-row scores | `").append(rowsFile).append("` |\n");
+    for (ScoreBreakdown breakdown : summary.getBreakdownsList()) {
+      md.append("\n## By ").append(breakdown.getBy()).append("\n\n");
+      md.append("| ").append(breakdown.getBy()).append(" | count | mean score |\n|---|---:|---:|\n");
+      for (ScoreGroup group : breakdown.getGroupsList()) {
+        md.append("| ").append(group.getKey()).append(" | ").append(group.getCount()).append(" | ")
+            .append(format(group.getMean(), scale)).append(" |\n");
+      }
+      md.append("| overall | ").append(summary.getCount()).append(" | ")
+          .append(format(summary.getOverall(), scale)).append(" |\n");
+    }
+    md.append("\n## Plots\n\n");
+    for (String plot : summary.getPlotsList()) {
+      md.append("![").append(plot).append("](").append(plot).append(")\n\n");
+    }
+    return md.toString();
+  }
+}
