@@ -34,6 +34,13 @@ public final class ExtensionAcceptance {
     this.minGrowth = minGrowth;
   }
 
+  /** The rule of a spec: {@code min_growth}, reference 1.2 when unset. */
+  public static ExtensionAcceptance of(
+      ResponseCheck check, LanguageProfile profile, selflengthen.v1.Extension spec) {
+    return new ExtensionAcceptance(
+        check, profile, spec.hasMinGrowth() ? spec.getMinGrowth() : REFERENCE_MIN_GROWTH);
+  }
+
   /** The outcome of offering one candidate: taken or not, why, and both word counts. */
   public record Decision(
       boolean accepted, ResponseCheck.Result check, int candidateWords, int bestWords) {}

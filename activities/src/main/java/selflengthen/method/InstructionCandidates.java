@@ -64,9 +64,9 @@ public final class InstructionCandidates {
   }
 
   /**
-   * The one instruction in a self-instruct completion. Steps: drop leading blank lines; drop a list
+   * The one instruction in a self-instruct completion. Steps: drop leading whitespace; drop a list
    * label at the start (named: "Instruction 3:", "**Instruction 3:**", "指令3："; numbered: "3.",
-   * "3、", "3)", "(3)", "第3条"); keep the lines up to the first blank line, separator line ("---"),
+   * "3、", "3)", "(3)", "第3条") and the whitespace after it; keep the lines up to the first blank line, separator line ("---"),
    * line starting with a named label, or, when the completion itself began with a numbered label,
    * line starting with a numbered label (so a numbered list of requirements inside an instruction
    * survives, but a numbered list of instructions is cut after its first item); strip surrounding
@@ -89,6 +89,7 @@ public final class InstructionCandidates {
         numberedList = true;
       }
     }
+    text = text.stripLeading();
     List<String> kept = new ArrayList<>();
     for (String line : text.split("\n", -1)) {
       if (line.isBlank() || SEPARATOR_LINE.matcher(line).matches()) {

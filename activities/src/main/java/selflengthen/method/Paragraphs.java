@@ -14,6 +14,9 @@ import java.util.regex.Pattern;
  * parts, as the reference does whichever way the text was split.
  */
 public final class Paragraphs {
+  /** Reference share of the expanded first half's paragraphs kept as the forced prefix. */
+  public static final double REFERENCE_PREFIX_FRACTION = 2.0 / 3.0;
+
   // A newline followed by one or more lines holding only horizontal whitespace.
   private static final Pattern BLANK_LINES = Pattern.compile("\\n(?:[ \\t\\x0B\\f]*\\n)+");
   private static final Pattern NEWLINE = Pattern.compile("\\r?\\n");

@@ -48,6 +48,16 @@ class ExtensionAcceptanceTest {
   }
 
   @Test
+  void growthComesFromTheSpec() {
+    ResponseCheck check = LanguageProfile.EN.defaultCheck();
+    assertEquals(1.2, ExtensionAcceptance.of(check, LanguageProfile.EN, selflengthen.v1.Extension.getDefaultInstance()).minGrowth(), 0.0);
+    ExtensionAcceptance doubling =
+        ExtensionAcceptance.of(check, LanguageProfile.EN, selflengthen.v1.Extension.newBuilder().setMinGrowth(2f).build());
+    assertFalse(doubling.succeeded("a b.", "a b c d."));
+    assertTrue(doubling.succeeded("a b.", "a b c d e."));
+  }
+
+  @Test
   void rejectsANegativeGrowth() {
     assertThrows(
         IllegalArgumentException.class,

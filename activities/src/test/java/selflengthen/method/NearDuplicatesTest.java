@@ -60,6 +60,8 @@ class NearDuplicatesTest {
     off.add("same text here");
     assertFalse(off.enabled());
     assertFalse(off.isNearDuplicate("same text here"));
+    assertFalse(NearDuplicates.of(selflengthen.v1.SelfInstruct.newBuilder().setNearDuplicateThreshold(1f).build()).enabled());
+    assertEquals(0.7, NearDuplicates.of(selflengthen.v1.SelfInstruct.getDefaultInstance()).threshold(), 0.0);
     assertThrows(IllegalArgumentException.class, () -> new NearDuplicates(0));
     assertThrows(IllegalArgumentException.class, () -> new NearDuplicates(1.5));
   }
@@ -73,6 +75,7 @@ class NearDuplicatesTest {
       pool.add(i > 0 && random.nextInt(3) == 0 ? mutate(pool.get(random.nextInt(i)), vocabulary, random)
           : sentence(vocabulary, 4 + random.nextInt(20), random));
     }
+    List<long[]> poolShingles = pool.stream().map(NearDuplicates::shingles).toList();
     for (double threshold : new double[] {0.3, 0.5, 0.7, 0.9}) {
       NearDuplicates index = new NearDuplicates(threshold);
       index.addAll(pool);
@@ -82,8 +85,9 @@ class NearDuplicatesTest {
             ? mutate(pool.get(random.nextInt(pool.size())), vocabulary, random)
             : sentence(vocabulary, 4 + random.nextInt(20), random);
         boolean brute = false;
-        for (String member : pool) {
-          if (NearDuplicates.similarity(candidate, member) >= threshold) {
+        long[] shingles = NearDuplicates.shingles(candidate);
+        for (long[] member : poolShingles) {
+          if (NearDuplicates.jaccard(shingles, member) >= threshold) {
             brute = true;
             break;
           }
