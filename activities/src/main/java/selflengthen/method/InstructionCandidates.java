@@ -29,8 +29,8 @@ public final class InstructionCandidates {
   private static final Pattern NUMBERED_LABEL =
       Pattern.compile("^\\s*" + EMPHASIS + NUMBERED + "[*_]*\\s*", FLAGS);
   private static final Pattern SEPARATOR_LINE = Pattern.compile("^\\s*(?:-{3,}|\\*{3,}|_{3,}|={3,})\\s*$");
-  private static final String OPEN_QUOTES = "\"'\u201C\u2018\u300C\u300E\u300A`";
-  private static final String CLOSE_QUOTES = "\"'\u201D\u2019\u300D\u300F\u300B`";
+  private static final String OPEN_QUOTES = "\"'\u201C\u2018\u300C\u300E`";
+  private static final String CLOSE_QUOTES = "\"'\u201D\u2019\u300D\u300F`";
 
   private final int minWords;
   private final int maxWords;

@@ -26,8 +26,8 @@ import java.util.random.RandomGenerator;
  *         <li>range: "lo to hi words"; when lo == hi (w a multiple of u) the range is widened by u
  *             upwards if that stays within maxWords, else downwards, so it never collapses to one
  *             number;
- *         <li>above: "more than lo words", lo <= w;
- *         <li>below: "fewer than hi words", hi >= w.
+ *         <li>above: "more than lo words", {@code lo <= w};
+ *         <li>below: "fewer than hi words", {@code hi >= w}.
  *       </ul>
  * </ol>
  *
