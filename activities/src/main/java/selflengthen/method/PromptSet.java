@@ -1,0 +1,152 @@
+package selflengthen.method;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import selflengthen.method.Prompts.Name;
+
+/**
+ * The prompt templates of one run: a profile's built-in templates (resource files
+ * {@code selflengthen/prompts/<en|zh>/<name>.txt}, one trailing newline removed) with the run's
+ * overrides applied, and typed methods that render them.
+ *
+ * <p>Immutable and thread-safe.
+ */
+public final class PromptSet {
+  private static final String RESOURCE_ROOT = "/selflengthen/prompts/";
+  private static final Map<LanguageProfile, PromptSet> DEFAULTS = new ConcurrentHashMap<>();
+
+  private final LanguageProfile profile;
+  private final Map<Name, String> templates;
+
+  private PromptSet(LanguageProfile profile, Map<Name, String> templates) {
+    this.profile = profile;
+    this.templates = templates;
+  }
+
+  /** The built-in templates of a profile. */
+  public static PromptSet defaults(LanguageProfile profile) {
+    return DEFAULTS.computeIfAbsent(profile, PromptSet::load);
+  }
+
+  /**
+   * The built-in templates of a profile with {@code overrides} (prompt name to template, as in
+   * {@code RunSpec.prompt_overrides}) replacing them.
+   *
+   * @throws IllegalArgumentException naming the prompt when an override names an unknown prompt or
+   *     lacks one of its required placeholders
+   */
+  public static PromptSet of(LanguageProfile profile, Map<String, String> overrides) {
+    PromptSet base = defaults(profile);
+    if (overrides == null || overrides.isEmpty()) {
+      return base;
+    }
+    Map<Name, String> templates = new EnumMap<>(base.templates);
+    for (Map.Entry<String, String> e : overrides.entrySet()) {
+      Name name =
+          Name.byKey(e.getKey())
+              .orElseThrow(
+                  () ->
+                      new IllegalArgumentException(
+                          "unknown prompt \"" + e.getKey() + "\" in prompt overrides; known: "
+                              + Arrays.stream(Name.values()).map(Name::key).toList()));
+      String template = Objects.requireNonNull(e.getValue(), "override of " + e.getKey());
+      List<String> missing = Prompts.missingPlaceholders(name, template);
+      if (!missing.isEmpty()) {
+        throw new IllegalArgumentException(
+            "prompt override \"" + name.key() + "\" lacks the placeholder {" + missing.get(0)
+                + "}; it must contain " + name.requiredPlaceholders().stream().map(p -> "{" + p + "}").toList());
+      }
+      templates.put(name, template);
+    }
+    return new PromptSet(profile, templates);
+  }
+
+  public LanguageProfile profile() {
+    return profile;
+  }
+
+  /** The template text of a prompt. */
+  public String template(Name name) {
+    return templates.get(name);
+  }
+
+  /** Self-instruct: two pool instructions as examples; the answer starts with the prefix prompt. */
+  public ChatPrompt selfInstruct(String example1, String example2) {
+    String user =
+        Prompts.render(template(Name.SELF_INSTRUCT), Map.of("example1", example1, "example2", example2));
+    return new ChatPrompt("", user, template(Name.SELF_INSTRUCT_PREFIX));
+  }
+
+  /** The judge's yes/no question: does the instruction call for more than {@code longWords} words? */
+  public ChatPrompt judgeInstruction(String instruction, int longWords) {
+    return new ChatPrompt(
+        "",
+        Prompts.render(
+            template(Name.JUDGE_INSTRUCTION),
+            Map.of("instruction", instruction, "long_words", Integer.toString(longWords))),
+        "");
+  }
+
+  /** Answering an instruction: the instruction is the user turn, under the respond system prompt. */
+  public ChatPrompt respond(String instruction) {
+    return new ChatPrompt(template(Name.RESPOND), instruction, "");
+  }
+
+  /** Micro-iteration, first call: expand {@code former} (the first half of the current text). */
+  public ChatPrompt extendFormer(String instruction, String former) {
+    return new ChatPrompt("", render(Name.EXTEND_FORMER, instruction, former), "");
+  }
+
+  /**
+   * Micro-iteration, second call: expand the whole {@code current} text, with the answer forced to
+   * start with {@code prefix}.
+   */
+  public ChatPrompt extendWhole(String instruction, String current, String prefix) {
+    return new ChatPrompt("", render(Name.EXTEND_WHOLE, instruction, current), prefix);
+  }
+
+  /** The Extender's training prompt (the SFT row's instruction). */
+  public String extenderTrainingInput(String instruction, String text) {
+    return render(Name.EXTENDER_TRAINING_INPUT, instruction, text);
+  }
+
+  /** The query with the constraint written into it, by the constraint type's template. */
+  public String lengthConstrained(String query, LengthConstraint constraint) {
+    return Prompts.render(
+        template(constraint.type().prompt()),
+        Map.of(
+            "query", query,
+            "n", Integer.toString(constraint.n()),
+            "lo", Integer.toString(constraint.lo()),
+            "hi", Integer.toString(constraint.hi())));
+  }
+
+  private String render(Name name, String instruction, String text) {
+    return Prompts.render(template(name), Map.of("instruction", instruction, "text", text));
+  }
+
+  private static PromptSet load(LanguageProfile profile) {
+    Map<Name, String> templates = new EnumMap<>(Name.class);
+    for (Name name : Name.values()) {
+      String path = RESOURCE_ROOT + profile.code() + "/" + name.key() + ".txt";
+      try (InputStream in = PromptSet.class.getResourceAsStream(path)) {
+        if (in == null) {
+          throw new IllegalStateException("missing prompt resource " + path);
+        }
+        String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        templates.put(name, text.endsWith("\n") ? text.substring(0, text.length() - 1) : text);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot read prompt resource " + path, e);
+      }
+    }
+    return new PromptSet(profile, templates);
+  }
+}

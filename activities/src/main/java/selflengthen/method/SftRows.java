@@ -1,0 +1,184 @@
+package selflengthen.method;
+
+import com.fasterxml.jackson.core.JsonEncoding;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.util.MinimalPrettyPrinter;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.random.RandomGenerator;
+import selflengthen.model.api.SftExample;
+
+/**
+ * The training sets of a round (method.md, step 5), as {@link SftExample} rows in Alpaca /
+ * LLaMA-Factory form ({@code instruction}, {@code input}, {@code output}), and the files
+ * LLaMA-Factory reads: a JSON array of rows and a {@code dataset_info.json} entry.
+ *
+ * <ul>
+ *   <li>Generator row: instruction -> extended response.
+ *   <li>Extender row: the extender training prompt built from the instruction and the initial
+ *       response with about {@code lineDrop} of its lines dropped at random -> extended response.
+ * </ul>
+ */
+public final class SftRows {
+  /** Reference share of the initial response's lines dropped in the Extender's input. */
+  public static final double REFERENCE_LINE_DROP = 0.2;
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private SftRows() {}
+
+  /** The Generator's row: the instruction is the user turn, the extended response the answer. */
+  public static SftExample generatorRow(String instruction, String extendedResponse) {
+    return new SftExample(
+        Objects.requireNonNull(instruction, "instruction"), "", Objects.requireNonNull(extendedResponse, "extendedResponse"));
+  }
+
+  /**
+   * The Extender's row: {@link PromptSet#extenderTrainingInput} of the instruction and {@link
+   * #dropLines}{@code (initialResponse, lineDrop, random)} -> the extended response.
+   */
+  public static SftExample extenderRow(
+      PromptSet prompts,
+      String instruction,
+      String initialResponse,
+      String extendedResponse,
+      double lineDrop,
+      RandomGenerator random) {
+    String thinned = dropLines(initialResponse, lineDrop, random);
+    return new SftExample(
+        prompts.extenderTrainingInput(instruction, thinned), "", Objects.requireNonNull(extendedResponse, "extendedResponse"));
+  }
+
+  /**
+   * The text with each non-blank line dropped independently with probability {@code share} (one
+   * {@code nextDouble()} per non-blank line, in order; a line goes when the draw is below share).
+   * Blank lines are not drawn for: they are kept as separators, runs of them collapse to one, and
+   * leading and trailing ones go. When every non-blank line would go, the first one is kept, so the
+   * Extender always sees some draft.
+   *
+   * @throws IllegalArgumentException if share is not in [0, 1]
+   */
+  public static String dropLines(String text, double share, RandomGenerator random) {
+    if (!(share >= 0 && share <= 1)) {
+      throw new IllegalArgumentException("line drop share must be in [0, 1], got " + share);
+    }
+    String[] lines = text.replace("\r\n", "\n").split("\n", -1);
+    List<String> out = new ArrayList<>();
+    String firstContent = null;
+    boolean keptAny = false;
+    for (String line : lines) {
+      if (line.isBlank()) {
+        if (!out.isEmpty() && !out.get(out.size() - 1).isEmpty()) {
+          out.add("");
+        }
+        continue;
+      }
+      if (firstContent == null) {
+        firstContent = line;
+      }
+      if (random.nextDouble() >= share) {
+        out.add(line);
+        keptAny = true;
+      }
+    }
+    if (!keptAny) {
+      return firstContent == null ? "" : firstContent;
+    }
+    while (!out.isEmpty() && out.get(out.size() - 1).isEmpty()) {
+      out.remove(out.size() - 1);
+    }
+    return String.join("\n", out);
+  }
+
+  /**
+   * Writes rows as one JSON array (UTF-8, non-ASCII unescaped, one row per line), the file format
+   * LLaMA-Factory's {@code file_name} points at. Streams the rows; writes to a temporary sibling
+   * and moves it into place, so a crash never leaves a half-written file under the final name.
+   */
+  public static void writeLlamaFactoryJson(Path file, Iterable<SftExample> rows) throws IOException {
+    Path tmp = temporarySibling(file);
+    try (OutputStream out = Files.newOutputStream(tmp);
+        JsonGenerator gen = JSON.getFactory().createGenerator(out, JsonEncoding.UTF8)) {
+      gen.setPrettyPrinter(new OneRowPerLine());
+      gen.writeStartArray();
+      for (SftExample row : rows) {
+        gen.writeStartObject();
+        gen.writeStringField("instruction", row.instruction());
+        gen.writeStringField("input", row.input() == null ? "" : row.input());
+        gen.writeStringField("output", row.output());
+        gen.writeEndObject();
+      }
+      gen.writeEndArray();
+      gen.writeRaw('\n');
+    }
+    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  /** Reads a file written by {@link #writeLlamaFactoryJson}. */
+  public static List<SftExample> readLlamaFactoryJson(Path file) throws IOException {
+    return List.of(JSON.readValue(file.toFile(), SftExample[].class));
+  }
+
+  /**
+   * A {@code dataset_info.json} entry for an Alpaca-form file:
+   * {@code {"file_name": ..., "columns": {"prompt": "instruction", "query": "input", "response":
+   * "output"}}}.
+   */
+  public static ObjectNode datasetInfoEntry(String fileName) {
+    ObjectNode entry = JSON.createObjectNode();
+    entry.put("file_name", fileName);
+    ObjectNode columns = entry.putObject("columns");
+    columns.put("prompt", "instruction");
+    columns.put("query", "input");
+    columns.put("response", "output");
+    return entry;
+  }
+
+  /**
+   * Adds (or replaces) the entry {@code name} -> {@link #datasetInfoEntry}{@code (fileName)} in the
+   * {@code dataset_info.json} at {@code datasetInfo}, creating the file if needed and keeping its
+   * other entries. Written atomically like the data files.
+   */
+  public static void putDatasetInfo(Path datasetInfo, String name, String fileName) throws IOException {
+    ObjectNode root =
+        Files.exists(datasetInfo)
+            ? (ObjectNode) JSON.readTree(datasetInfo.toFile())
+            : JSON.createObjectNode();
+    root.set(name, datasetInfoEntry(fileName));
+    Path tmp = temporarySibling(datasetInfo);
+    JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), root);
+    Files.move(tmp, datasetInfo, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  private static Path temporarySibling(Path file) throws IOException {
+    Path dir = file.toAbsolutePath().getParent();
+    Files.createDirectories(dir);
+    return Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
+  }
+
+  /** Compact rows, one per line, inside the array brackets. */
+  private static final class OneRowPerLine extends MinimalPrettyPrinter {
+    @Override
+    public void writeStartArray(JsonGenerator g) throws IOException {
+      g.writeRaw("[\n");
+    }
+
+    @Override
+    public void writeArrayValueSeparator(JsonGenerator g) throws IOException {
+      g.writeRaw(",\n");
+    }
+
+    @Override
+    public void writeEndArray(JsonGenerator g, int nrOfValues) throws IOException {
+      g.writeRaw("\n]");
+    }
+  }
+}
