@@ -48,6 +48,8 @@ public class SelfLengthenRoundImpl implements SelfLengthenRound {
   private long sentSeq;
   private long lastSentAt = Long.MIN_VALUE / 2;
   private int stagesThisExecution;
+  private boolean closing;
+  private boolean signalInFlight;
 
   @WorkflowInit
   public SelfLengthenRoundImpl(RoundInput input) {
@@ -89,6 +91,7 @@ public class SelfLengthenRoundImpl implements SelfLengthenRound {
         default -> throw new IllegalStateException("unknown stage " + stage);
       }
     }
+    stopProgress();
     return result.build();
   }
 
@@ -322,6 +325,7 @@ public class SelfLengthenRoundImpl implements SelfLengthenRound {
     if (!tooLong || stagesThisExecution == 0) {
       return;
     }
+    stopProgress();
     Workflow.await(Workflow::isEveryHandlerFinished);
     RoundInput next =
         input.toBuilder()
@@ -354,21 +358,36 @@ public class SelfLengthenRoundImpl implements SelfLengthenRound {
         Workflow.newExternalWorkflowStub(SelfLengthenRun.class, input.getParentWorkflowId());
     long interval = input.getProgressIntervalMs();
     while (true) {
-      Workflow.await(() -> board.seq() > sentSeq);
+      Workflow.await(() -> closing || board.seq() > sentSeq);
       long wait = lastSentAt + interval - Workflow.currentTimeMillis();
-      if (board.urgentSeq() <= sentSeq && wait > 0) {
+      if (!closing && board.urgentSeq() <= sentSeq && wait > 0) {
         // One timer per interval at most, so a change is never held back longer than the interval.
-        Workflow.await(Duration.ofMillis(wait), () -> board.urgentSeq() > sentSeq);
+        Workflow.await(Duration.ofMillis(wait), () -> closing || board.urgentSeq() > sentSeq);
+      }
+      if (closing) {
+        return;
       }
       RoundProgress p = progress();
       sentSeq = p.getSeq();
       lastSentAt = Workflow.currentTimeMillis();
+      signalInFlight = true;
       try {
         parent.roundProgress(p);
       } catch (RuntimeException e) {
         // Progress is advisory; a parent that is gone must not fail the round.
         log.warn("round {} could not signal progress to {}: {}", round, input.getParentWorkflowId(), e.getMessage());
+      } finally {
+        signalInFlight = false;
       }
     }
+  }
+
+  /**
+   * The parent learns the end from the result (or the next execution resumes the pump); waiting for
+   * the last signal's acknowledgement keeps it from racing the completion.
+   */
+  private void stopProgress() {
+    closing = true;
+    Workflow.await(() -> !signalInFlight);
   }
 }
