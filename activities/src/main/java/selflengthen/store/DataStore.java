@@ -44,6 +44,9 @@ public final class DataStore {
   /** Opens (creating it if needed) the data root; fails at once if it cannot be written. */
   public static DataStore open(Path root) {
     Path abs = root.toAbsolutePath().normalize();
+    if (Files.exists(abs) && !Files.isDirectory(abs)) {
+      throw new StoreException("data root " + abs + " is not a directory");
+    }
     try {
       Files.createDirectories(abs);
     } catch (IOException e) {
@@ -62,6 +65,12 @@ public final class DataStore {
   }
 
   private static String describe(IOException e) {
+    if (e instanceof java.nio.file.FileAlreadyExistsException) {
+      return e.getMessage() + " exists and is not a directory";
+    }
+    if (e instanceof java.nio.file.AccessDeniedException) {
+      return "permission denied on " + e.getMessage();
+    }
     String kind = e.getClass().getSimpleName().replace("Exception", "");
     return e.getMessage() == null ? kind : kind + " " + e.getMessage();
   }
