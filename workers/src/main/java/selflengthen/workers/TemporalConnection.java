@@ -7,6 +7,9 @@ import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowClientOptions;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import selflengthen.payload.Payloads;
@@ -46,6 +49,30 @@ public final class TemporalConnection implements AutoCloseable {
       return new TemporalConnection(
           address, namespace, WorkflowServiceStubs.newConnectedServiceStubs(options, timeout));
     } catch (RuntimeException e) {
+      throw new UnreachableServerException(address, e);
+    }
+  }
+
+  /**
+   * Fails at once when nothing listens at the address (connection refused, unknown host), instead
+   * of retrying the health check until its timeout: for interactive commands.
+   */
+  public static void checkListening(String address, Duration timeout) {
+    int colon = address.lastIndexOf(':');
+    if (colon <= 0) {
+      throw new UnreachableServerException(address,
+          new IllegalArgumentException("expected HOST:PORT"));
+    }
+    String host = address.substring(0, colon).replaceAll("^\\[|\\]$", "");
+    int port;
+    try {
+      port = Integer.parseInt(address.substring(colon + 1));
+    } catch (NumberFormatException e) {
+      throw new UnreachableServerException(address, new IllegalArgumentException("expected HOST:PORT"));
+    }
+    try (Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress(host, port), (int) Math.max(1, timeout.toMillis()));
+    } catch (IOException | IllegalArgumentException e) {
       throw new UnreachableServerException(address, e);
     }
   }

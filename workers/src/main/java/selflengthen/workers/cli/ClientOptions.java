@@ -29,6 +29,7 @@ public final class ClientOptions {
   }
 
   TemporalConnection connect() {
-    return TemporalConnection.connect(address, namespace, Duration.ofSeconds(5));
+    TemporalConnection.checkListening(address, Duration.ofSeconds(5));
+    return TemporalConnection.connect(address, namespace, Duration.ofSeconds(10));
   }
 }

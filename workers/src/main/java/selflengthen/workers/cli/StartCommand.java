@@ -12,6 +12,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import selflengthen.spec.SpecDefaults;
 import selflengthen.spec.SpecFiles;
 import selflengthen.spec.SpecValidator;
 import selflengthen.v1.Language;
@@ -72,7 +73,8 @@ public final class StartCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    RunSpec resolved = SpecValidator.validate(LocalPaths.absolutize(buildSpec()));
+    RunSpec resolved =
+        SpecValidator.validate(LocalPaths.absolutize(SpecDefaults.resolve(buildSpec())));
     PrintWriter out = spec.commandLine().getOut();
     if (dryRun) {
       out.println(SpecFiles.toJson(resolved));
