@@ -12,6 +12,7 @@ import picocli.CommandLine.Spec;
 import selflengthen.workers.cli.BenchCommand;
 import selflengthen.workers.cli.CancelCommand;
 import selflengthen.workers.cli.DevCommand;
+import selflengthen.workers.cli.EvalCommand;
 import selflengthen.workers.cli.Errors;
 import selflengthen.workers.cli.ModelCommand;
 import selflengthen.workers.cli.PauseCommand;
@@ -44,6 +45,7 @@ import selflengthen.workers.cli.WorkersCommand;
       ServerCommand.class,
       ModelCommand.class,
       BenchCommand.class,
+      EvalCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {
