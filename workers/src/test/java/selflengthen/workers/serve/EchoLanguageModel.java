@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import selflengthen.model.api.ChatTemplate;
@@ -17,7 +19,7 @@ import selflengthen.model.api.LanguageModel;
  * {@code "echo(<last word>) one two ... ten."}; a stop string cuts it (STOP), maxNewTokens cuts it
  * to that many words (LENGTH). A prompt containing FAIL makes it throw; TOO_LONG makes it refuse
  * the input as an engine does. It records every request and the most calls it had in flight at
- * once; with a gate of N, each call waits (up to 5 s) until N calls are in flight.
+ * once; with a gate of N, each call waits (up to 5 s) until N calls have arrived.
  */
 final class EchoLanguageModel implements LanguageModel {
   static final String TAIL = "one two three four five six seven eight nine ten.";
@@ -25,12 +27,12 @@ final class EchoLanguageModel implements LanguageModel {
   final List<GenerationRequest> requests = Collections.synchronizedList(new ArrayList<>());
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicInteger maxInFlight = new AtomicInteger();
-  private volatile int gate = 0;
+  private volatile CountDownLatch gate = new CountDownLatch(0);
   private volatile long holdMillis = 0;
   volatile boolean closed;
 
   EchoLanguageModel gate(int calls) {
-    this.gate = calls;
+    this.gate = new CountDownLatch(calls);
     return this;
   }
 
@@ -80,11 +82,9 @@ final class EchoLanguageModel implements LanguageModel {
   }
 
   private void waitForCompany() {
-    long deadline = System.nanoTime() + 5_000_000_000L;
     try {
-      while (inFlight.get() < gate && System.nanoTime() < deadline) {
-        Thread.sleep(5);
-      }
+      gate.countDown();
+      gate.await(5, TimeUnit.SECONDS);
       if (holdMillis > 0) {
         Thread.sleep(holdMillis);
       }
