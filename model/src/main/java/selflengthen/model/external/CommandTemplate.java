@@ -31,7 +31,9 @@ final class CommandTemplate {
     return command;
   }
 
-  /** White-space separated words; single or double quotes group, a backslash escapes one character. */
+  /**
+   * White-space separated words; single or double quotes group, a backslash escapes one character.
+   */
   static List<String> split(String template) {
     List<String> words = new ArrayList<>();
     StringBuilder word = new StringBuilder();
@@ -63,7 +65,8 @@ final class CommandTemplate {
       }
     }
     if (quote != 0) {
-      throw new IllegalArgumentException("unbalanced quote in the external trainer command: " + template);
+      throw new IllegalArgumentException(
+          "unbalanced quote in the external trainer command: " + template);
     }
     if (inWord) {
       words.add(word.toString());

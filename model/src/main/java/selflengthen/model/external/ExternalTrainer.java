@@ -1,7 +1,6 @@
 package selflengthen.model.external;
 
 import java.io.IOException;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,9 +16,9 @@ import selflengthen.model.api.TrainingProgress;
 import selflengthen.model.api.TrainingReport;
 
 /**
- * Supervised fine-tuning by an external command, LLaMA-Factory style: writes the job's data set
- * and YAML under the job's checkpoint directory, runs the command, turns its console output into
- * {@link TrainingListener} calls, and publishes the model the trainer saved into the job's output
+ * Supervised fine-tuning by an external command, LLaMA-Factory style: writes the job's data set and
+ * YAML under the job's checkpoint directory, runs the command, turns its console output into {@link
+ * TrainingListener} calls, and publishes the model the trainer saved into the job's output
  * directory. A retry of the same job resumes from the trainer's newest complete checkpoint-N.
  *
  * <p>The child is killed (its whole process tree, SIGTERM then SIGKILL) when the calling thread is
@@ -29,6 +28,7 @@ import selflengthen.model.api.TrainingReport;
 public final class ExternalTrainer implements Trainer {
   private static final Logger LOG = LoggerFactory.getLogger(ExternalTrainer.class);
   private static final long POLL_MILLIS = 200;
+  private static final long OUTPUT_AFTER_EXIT_NANOS = TimeUnit.SECONDS.toNanos(10);
 
   private final ExternalTrainerConfig settings;
 
@@ -44,7 +44,8 @@ public final class ExternalTrainer implements Trainer {
     List<String> command;
     try {
       resume = TrainerOutputs.lastCompleteCheckpoint(layout.trainerOutput());
-      LlamaFactoryFiles.write(job, settings, layout, resume.map(TrainerOutputs.Checkpoint::dir).orElse(null));
+      LlamaFactoryFiles.write(
+          job, settings, layout, resume.map(TrainerOutputs.Checkpoint::dir).orElse(null));
       command =
           CommandTemplate.expand(
               settings.command(),
@@ -53,11 +54,14 @@ public final class ExternalTrainer implements Trainer {
                   "output_dir", layout.trainerOutput().toString(),
                   "dataset_dir", layout.datasetDir().toString()));
     } catch (IOException e) {
-      throw new ExternalTrainingException("cannot write the training files under " + layout.root() + ": " + e.getMessage(), e);
+      throw new ExternalTrainingException(
+          "cannot write the training files under " + layout.root() + ": " + e.getMessage(), e);
     }
     long startStep = resume.map(TrainerOutputs.Checkpoint::step).orElse(0L);
     LOG.info(
-        "external training: {} ({} examples){}", command, job.examples().size(),
+        "external training: {} ({} examples){}",
+        command,
+        job.examples().size(),
         resume.map(c -> ", resuming from " + c.dir()).orElse(""));
     Run run = runCommand(command, layout, startStep, listener);
     try {
@@ -65,10 +69,17 @@ public final class ExternalTrainer implements Trainer {
       TrainerOutputs.publish(layout.trainerOutput(), job.outputDir());
     } catch (IOException e) {
       throw new ExternalTrainingException(
-          "cannot publish the trained model from " + layout.trainerOutput() + " to " + job.outputDir() + ": " + e.getMessage(), e);
+          "cannot publish the trained model from "
+              + layout.trainerOutput()
+              + " to "
+              + job.outputDir()
+              + ": "
+              + e.getMessage(),
+          e);
     }
     Optional<TrainerOutputs.State> state = TrainerOutputs.readState(layout.trainerOutput());
-    long steps = state.map(TrainerOutputs.State::globalStep).filter(s -> s > 0).orElse(run.lastStep());
+    long steps =
+        state.map(TrainerOutputs.State::globalStep).filter(s -> s > 0).orElse(run.lastStep());
     return new TrainingReport(
         job.outputDir(),
         steps,
@@ -81,7 +92,8 @@ public final class ExternalTrainer implements Trainer {
 
   private record Run(long lastStep, double firstLoss, double finalLoss, double tokensPerSecond) {}
 
-  private Run runCommand(List<String> command, TrainerLayout layout, long startStep, TrainingListener listener) {
+  private Run runCommand(
+      List<String> command, TrainerLayout layout, long startStep, TrainingListener listener) {
     ProcessBuilder builder =
         new ProcessBuilder(command).directory(layout.jobDir().toFile()).redirectErrorStream(true);
     builder.environment().putAll(settings.environment());
@@ -89,7 +101,8 @@ public final class ExternalTrainer implements Trainer {
     try {
       process = builder.start();
     } catch (IOException e) {
-      throw new ExternalTrainingException("cannot start the external trainer " + command + ": " + e.getMessage(), e);
+      throw new ExternalTrainingException(
+          "cannot start the external trainer " + command + ": " + e.getMessage(), e);
     }
     TrainerLogParser parser = new TrainerLogParser(startStep, 1);
     List<TrainingProgress> seen = new ArrayList<>();
@@ -97,10 +110,23 @@ public final class ExternalTrainer implements Trainer {
     try {
       output =
           new ProcessOutput(
-              process.getInputStream(), layout.logFile(), settings.logTailLines(), "trainer-output-" + process.pid());
+              process.getInputStream(),
+              layout.logFile(),
+              settings.logTailLines(),
+              "trainer-output-" + process.pid());
       output.note("=== " + Instant.now() + " started " + command + " (pid " + process.pid() + ")");
-      for (String line = output.poll(POLL_MILLIS); !ProcessOutput.isEnd(line); line = output.poll(POLL_MILLIS)) {
-        Optional<TrainingProgress> progress = line == null ? Optional.empty() : parser.accept(line, System.nanoTime());
+      long exitedAt = 0;
+      for (String line = output.poll(POLL_MILLIS);
+          !ProcessOutput.isEnd(line);
+          line = output.poll(POLL_MILLIS)) {
+        if (line == null && !process.isAlive()) {
+          exitedAt = exitedAt == 0 ? System.nanoTime() : exitedAt;
+          if (System.nanoTime() - exitedAt > OUTPUT_AFTER_EXIT_NANOS) {
+            break; // a left-over grandchild holds the pipe open; the trainer itself is done
+          }
+        }
+        Optional<TrainingProgress> progress =
+            line == null ? Optional.empty() : parser.accept(line, System.nanoTime());
         if (progress.isPresent()) {
           seen.add(progress.get());
           listener.onStep(progress.get());
@@ -110,8 +136,14 @@ public final class ExternalTrainer implements Trainer {
       if (exit != 0) {
         close(output);
         throw new ExternalTrainingException(
-            "the external trainer " + command + " exited with code " + exit + "; last lines of "
-                + layout.logFile() + ":\n" + String.join("\n", output.tail()));
+            "the external trainer "
+                + command
+                + " exited with code "
+                + exit
+                + "; last lines of "
+                + layout.logFile()
+                + ":\n"
+                + String.join("\n", output.tail()));
       }
     } catch (InterruptedException e) {
       kill(process);
@@ -120,7 +152,8 @@ public final class ExternalTrainer implements Trainer {
           "external training cancelled; killed " + command + " (pid " + process.pid() + ")", e);
     } catch (IOException e) {
       kill(process);
-      throw new ExternalTrainingException("cannot write the trainer log " + layout.logFile() + ": " + e.getMessage(), e);
+      throw new ExternalTrainingException(
+          "cannot write the trainer log " + layout.logFile() + ": " + e.getMessage(), e);
     } catch (RuntimeException | Error e) {
       kill(process); // the listener gave up (a cancelled activity): the GPU must be freed
       throw e;
@@ -162,7 +195,10 @@ public final class ExternalTrainer implements Trainer {
     boolean interrupted = Thread.interrupted();
     try {
       if (!process.waitFor(settings.killGrace().toMillis(), TimeUnit.MILLISECONDS)) {
-        LOG.warn("external trainer pid {} ignored SIGTERM for {}; killing it", process.pid(), settings.killGrace());
+        LOG.warn(
+            "external trainer pid {} ignored SIGTERM for {}; killing it",
+            process.pid(),
+            settings.killGrace());
       }
     } catch (InterruptedException again) {
       interrupted = true;
@@ -177,15 +213,17 @@ public final class ExternalTrainer implements Trainer {
 
   private static void validate(TrainingJob job) {
     if (job.baseModel() == null || job.outputDir() == null) {
-      throw new IllegalArgumentException("a training job needs a base model and an output directory");
+      throw new IllegalArgumentException(
+          "a training job needs a base model and an output directory");
     }
     if (job.examples() == null || job.examples().isEmpty()) {
       throw new IllegalArgumentException("a training job needs at least one example");
     }
     if (job.config().fullFineTune() && job.initAdapter() != null) {
       throw new IllegalArgumentException(
-          "full fine-tuning cannot continue from adapter " + job.initAdapter() + "; merge it into the base first");
+          "full fine-tuning cannot continue from adapter "
+              + job.initAdapter()
+              + "; merge it into the base first");
     }
   }
-
 }

@@ -19,13 +19,14 @@ import selflengthen.model.api.TrainingJob;
 
 /**
  * Writes a job's training set (alpaca JSON array), its {@code dataset_info.json} and a
- * LLaMA-Factory SFT config. Only keys LLaMA-Factory knows are written: its argument parser
- * refuses unknown ones.
+ * LLaMA-Factory SFT config. Only keys LLaMA-Factory knows are written: its argument parser refuses
+ * unknown ones.
  */
 final class LlamaFactoryFiles {
   static final String DATASET = "selflengthen_sft";
 
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
   private static final YAMLMapper YAML =
       new YAMLMapper(
           YAMLFactory.builder()
@@ -35,7 +36,8 @@ final class LlamaFactoryFiles {
 
   private LlamaFactoryFiles() {}
 
-  static void write(TrainingJob job, ExternalTrainerConfig settings, TrainerLayout layout, Path resumeFrom)
+  static void write(
+      TrainingJob job, ExternalTrainerConfig settings, TrainerLayout layout, Path resumeFrom)
       throws IOException {
     Files.createDirectories(layout.datasetDir());
     Files.createDirectories(layout.trainerOutput());
@@ -51,15 +53,23 @@ final class LlamaFactoryFiles {
     ArrayNode rows = JSON.createArrayNode();
     for (SftExample example : examples) {
       String input = example.input() == null ? "" : example.input();
-      String instruction = input.isEmpty() ? example.instruction() : example.instruction() + "\n\n" + input;
-      rows.addObject().put("instruction", instruction).put("input", "").put("output", example.output());
+      String instruction =
+          input.isEmpty() ? example.instruction() : example.instruction() + "\n\n" + input;
+      rows.addObject()
+          .put("instruction", instruction)
+          .put("input", "")
+          .put("output", example.output());
     }
     JSON.writeValue(dir.resolve(DATASET + ".json").toFile(), rows);
     ObjectNode info = JSON.createObjectNode();
     ObjectNode dataset = info.putObject(DATASET);
     dataset.put("file_name", DATASET + ".json");
     dataset.put("formatting", "alpaca");
-    dataset.putObject("columns").put("prompt", "instruction").put("query", "input").put("response", "output");
+    dataset
+        .putObject("columns")
+        .put("prompt", "instruction")
+        .put("query", "input")
+        .put("response", "output");
     JSON.writeValue(dir.resolve("dataset_info.json").toFile(), info);
   }
 
@@ -80,18 +90,24 @@ final class LlamaFactoryFiles {
       yaml.put("lora_alpha", Math.round(c.loraAlpha()));
       yaml.put("lora_dropout", exact(c.loraDropout()));
       List<String> targets = c.loraTargets() == null ? List.of() : c.loraTargets();
-      yaml.put("lora_target", targets.isEmpty() || targets.contains("all") ? "all" : String.join(",", targets));
+      yaml.put(
+          "lora_target",
+          targets.isEmpty() || targets.contains("all") ? "all" : String.join(",", targets));
     }
     yaml.put("dataset", DATASET);
     yaml.put("dataset_dir", layout.datasetDir().toString());
-    yaml.put("template", settings.template());
+    if (settings.template() != null) {
+      yaml.put("template", settings.template());
+    }
     yaml.put("cutoff_len", c.cutoffLen());
     yaml.put("overwrite_cache", true);
     yaml.put("per_device_train_batch_size", Math.max(1, c.batchSize()));
     yaml.put("gradient_accumulation_steps", Math.max(1, c.gradientAccumulation()));
     yaml.put("learning_rate", exact(c.learningRate()));
     yaml.put("num_train_epochs", exact(c.epochs()));
-    yaml.put("lr_scheduler_type", c.lrScheduler() == null || c.lrScheduler().isBlank() ? "cosine" : c.lrScheduler());
+    yaml.put(
+        "lr_scheduler_type",
+        c.lrScheduler() == null || c.lrScheduler().isBlank() ? "cosine" : c.lrScheduler());
     yaml.put("warmup_ratio", exact(c.warmupRatio()));
     yaml.put("weight_decay", exact(c.weightDecay()));
     // One log line per step: the progress the activity heartbeats comes from these lines.

@@ -18,9 +18,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Drains a child's merged stdout/stderr on its own thread (a blocked read cannot be interrupted),
- * splits it into lines at {@code \n} and at tqdm's {@code \r} redraws, appends every line to the log
- * file, keeps the last lines for error messages, and hands lines to the caller through a queue so
- * listeners run on the caller's thread.
+ * splits it into lines at {@code \n} and at tqdm's {@code \r} redraws, appends every line to the
+ * log file, keeps the last lines for error messages, and hands lines to the caller through a queue
+ * so listeners run on the caller's thread.
  */
 final class ProcessOutput implements AutoCloseable {
   private static final String END = new String("<end of output>");
@@ -31,7 +31,8 @@ final class ProcessOutput implements AutoCloseable {
   private final BufferedWriter log;
   private final Thread reader;
 
-  ProcessOutput(InputStream output, Path logFile, int tailSize, String threadName) throws IOException {
+  ProcessOutput(InputStream output, Path logFile, int tailSize, String threadName)
+      throws IOException {
     this.tailSize = tailSize;
     this.log =
         Files.newBufferedWriter(

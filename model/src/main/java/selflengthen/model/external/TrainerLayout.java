@@ -9,7 +9,8 @@ import selflengthen.model.api.TrainingJob;
  * output/} is the trainer's output_dir (checkpoint-N directories and the final model). The output
  * directory holds nothing else, as LLaMA-Factory wants it.
  */
-record TrainerLayout(Path root, Path jobDir, Path datasetDir, Path configFile, Path logFile, Path trainerOutput) {
+record TrainerLayout(
+    Path root, Path jobDir, Path datasetDir, Path configFile, Path logFile, Path trainerOutput) {
 
   static TrainerLayout of(TrainingJob job) {
     Path root =

@@ -9,17 +9,19 @@ import selflengthen.model.api.TrainingProgress;
 
 /**
  * Reads training progress from transformers / LLaMA-Factory console output: the training bar of
- * tqdm ({@code 40%|████ | 4/10 [00:01<00:02, 2.00it/s]}) gives the step and the total, the
- * "Total optimization steps = N" banner the total, and each logging dict ({@code {'loss': 1.23,
+ * tqdm ({@code 40%|████ | 4/10 [00:01<00:02, 2.00it/s]}) gives the step and the total, the "Total
+ * optimization steps = N" banner the total, and each logging dict ({@code {'loss': 1.23,
  * 'learning_rate': 1e-04, 'epoch': 0.5}}) one progress report. Bars with a description (dataset
  * tokenization, checkpoint-shard loading) are not the training bar and are ignored.
  */
 final class TrainerLogParser {
   private static final Pattern TRAINING_BAR =
       Pattern.compile("^\\s*\\d{1,3}%\\|[^|]*\\|\\s*(\\d+)/(\\d+)\\s*\\[");
-  private static final Pattern TOTAL_BANNER = Pattern.compile("Total optimization steps\\s*=\\s*([\\d,]+)");
+  private static final Pattern TOTAL_BANNER =
+      Pattern.compile("Total optimization steps\\s*=\\s*([\\d,]+)");
   private static final Pattern FIELD =
-      Pattern.compile("'([A-Za-z_]+)'\\s*:\\s*'?(-?(?:\\d+\\.?\\d*|\\.\\d+)(?:[eE][-+]?\\d+)?|nan|inf)'?");
+      Pattern.compile(
+          "'([A-Za-z_]+)'\\s*:\\s*'?(-?(?:\\d+\\.?\\d*|\\.\\d+)(?:[eE][-+]?\\d+)?|nan|inf)'?");
 
   private final int loggingSteps;
   private long barStep;
@@ -58,7 +60,8 @@ final class TrainerLogParser {
     if (loss == null) {
       return Optional.empty();
     }
-    // The bar can lag behind the logs (tqdm redraws at most every 0.1 s); every log is one interval.
+    // The bar can lag behind the logs (tqdm redraws at most every 0.1 s); every log is one
+    // interval.
     lastStep = Math.max(barStep, lastStep + loggingSteps);
     Double seen = fields.get("num_input_tokens_seen");
     if (seen != null) {

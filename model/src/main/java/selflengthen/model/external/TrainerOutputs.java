@@ -14,7 +14,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
-/** What a Hugging Face trainer leaves in its output_dir: checkpoints, the final model, its state. */
+/**
+ * What a Hugging Face trainer leaves in its output_dir: checkpoints, the final model, its state.
+ */
 final class TrainerOutputs {
   private static final Pattern CHECKPOINT = Pattern.compile("checkpoint-(\\d+)");
   private static final String STATE = "trainer_state.json";
@@ -43,7 +45,9 @@ final class TrainerOutputs {
           .flatMap(
               dir -> {
                 Matcher m = CHECKPOINT.matcher(dir.getFileName().toString());
-                return m.matches() ? Stream.of(new Checkpoint(dir, Long.parseLong(m.group(1)))) : Stream.empty();
+                return m.matches()
+                    ? Stream.of(new Checkpoint(dir, Long.parseLong(m.group(1))))
+                    : Stream.empty();
               })
           .max(Comparator.comparingLong(Checkpoint::step));
     }
@@ -54,7 +58,11 @@ final class TrainerOutputs {
     boolean found =
         fullModel
             ? Files.isRegularFile(dir.resolve("config.json"))
-                && anyFile(dir, "model.safetensors", "model.safetensors.index.json", "pytorch_model.bin",
+                && anyFile(
+                    dir,
+                    "model.safetensors",
+                    "model.safetensors.index.json",
+                    "pytorch_model.bin",
                     "pytorch_model.bin.index.json")
             : Files.isRegularFile(dir.resolve("adapter_config.json"))
                 && anyFile(dir, "adapter_model.safetensors", "adapter_model.bin");
@@ -64,13 +72,19 @@ final class TrainerOutputs {
               ? "full model (config.json + model*.safetensors)"
               : "PEFT adapter (adapter_config.json + adapter_model.safetensors)";
       throw new ExternalTrainingException(
-          "the external trainer finished but " + dir + " holds no " + what + "; it holds " + listing(dir));
+          "the external trainer finished but "
+              + dir
+              + " holds no "
+              + what
+              + "; it holds "
+              + listing(dir));
     }
   }
 
   /**
-   * Makes the top-level files of the trainer's output_dir (the final model, tokenizer, state) appear
-   * in {@code target}: hard links where the file system allows (a 7B model is not copied), else copies.
+   * Makes the top-level files of the trainer's output_dir (the final model, tokenizer, state)
+   * appear in {@code target}: hard links where the file system allows (a 7B model is not copied),
+   * else copies.
    */
   static void publish(Path outputDir, Path target) throws IOException {
     Files.createDirectories(target);

@@ -26,7 +26,8 @@ public final class ApiKey {
   public static ApiKey fromEnvironment(String variable, Map<String, String> environment) {
     String value = environment.get(variable);
     if (value == null || value.isBlank()) {
-      throw new IllegalArgumentException("environment variable " + variable + " (API key) is not set");
+      throw new IllegalArgumentException(
+          "environment variable " + variable + " (API key) is not set");
     }
     return new ApiKey(value.strip(), "env:" + variable);
   }
@@ -50,11 +51,14 @@ public final class ApiKey {
     return new ApiKey(value, "file:" + file);
   }
 
-  /** Builds a key from at most one of an environment variable name and a file; null when neither. */
+  /**
+   * Builds a key from at most one of an environment variable name and a file; null when neither.
+   */
   public static ApiKey fromEnvironmentOrFile(String variable, Path file) {
     boolean hasVariable = variable != null && !variable.isBlank();
     if (hasVariable && file != null) {
-      throw new IllegalArgumentException("give the API key by environment variable or by file, not both");
+      throw new IllegalArgumentException(
+          "give the API key by environment variable or by file, not both");
     }
     if (hasVariable) {
       return fromEnvironment(variable);

@@ -28,9 +28,12 @@ public record OpenAiClientConfig(
     boolean stream) {
 
   public OpenAiClientConfig {
-    if (baseUrl == null || baseUrl.getScheme() == null || baseUrl.getHost() == null
+    if (baseUrl == null
+        || baseUrl.getScheme() == null
+        || baseUrl.getHost() == null
         || !(baseUrl.getScheme().equals("http") || baseUrl.getScheme().equals("https"))) {
-      throw new IllegalArgumentException("endpoint must be an http(s) URL such as http://127.0.0.1:8000/v1, got " + baseUrl);
+      throw new IllegalArgumentException(
+          "endpoint must be an http(s) URL such as http://127.0.0.1:8000/v1, got " + baseUrl);
     }
     String text = baseUrl.toString();
     baseUrl = URI.create(text.endsWith("/") ? text.substring(0, text.length() - 1) : text);
@@ -38,9 +41,13 @@ public record OpenAiClientConfig(
       throw new IllegalArgumentException("the endpoint's model name is required");
     }
     if (maxConcurrency < 1) {
-      throw new IllegalArgumentException("maxConcurrency must be at least 1, got " + maxConcurrency);
+      throw new IllegalArgumentException(
+          "maxConcurrency must be at least 1, got " + maxConcurrency);
     }
-    if (connectTimeout.isNegative() || connectTimeout.isZero() || requestTimeout.isNegative() || requestTimeout.isZero()) {
+    if (connectTimeout.isNegative()
+        || connectTimeout.isZero()
+        || requestTimeout.isNegative()
+        || requestTimeout.isZero()) {
       throw new IllegalArgumentException("timeouts must be positive");
     }
     if (retry == null) {
@@ -48,41 +55,101 @@ public record OpenAiClientConfig(
     }
   }
 
-  /** Defaults of the run spec's ModelRef: 16 concurrent requests, 600 s per request, 10 s to connect. */
+  /**
+   * Defaults of the run spec's ModelRef: 16 concurrent requests, 600 s per request, 10 s to
+   * connect.
+   */
   public static OpenAiClientConfig of(String baseUrl, String model) {
     return new OpenAiClientConfig(
-        URI.create(baseUrl), model, null, Duration.ofSeconds(10), Duration.ofSeconds(600), 16,
-        RetryPolicy.defaults(), null, false);
+        URI.create(baseUrl),
+        model,
+        null,
+        Duration.ofSeconds(10),
+        Duration.ofSeconds(600),
+        16,
+        RetryPolicy.defaults(),
+        null,
+        false);
   }
 
   public OpenAiClientConfig withApiKey(ApiKey key) {
-    return new OpenAiClientConfig(baseUrl, model, key, connectTimeout, requestTimeout, maxConcurrency, retry, chatTemplate, stream);
+    return new OpenAiClientConfig(
+        baseUrl,
+        model,
+        key,
+        connectTimeout,
+        requestTimeout,
+        maxConcurrency,
+        retry,
+        chatTemplate,
+        stream);
   }
 
   public OpenAiClientConfig withTimeouts(Duration connect, Duration request) {
-    return new OpenAiClientConfig(baseUrl, model, apiKey, connect, request, maxConcurrency, retry, chatTemplate, stream);
+    return new OpenAiClientConfig(
+        baseUrl, model, apiKey, connect, request, maxConcurrency, retry, chatTemplate, stream);
   }
 
   public OpenAiClientConfig withMaxConcurrency(int limit) {
-    return new OpenAiClientConfig(baseUrl, model, apiKey, connectTimeout, requestTimeout, limit, retry, chatTemplate, stream);
+    return new OpenAiClientConfig(
+        baseUrl, model, apiKey, connectTimeout, requestTimeout, limit, retry, chatTemplate, stream);
   }
 
   public OpenAiClientConfig withRetry(RetryPolicy policy) {
-    return new OpenAiClientConfig(baseUrl, model, apiKey, connectTimeout, requestTimeout, maxConcurrency, policy, chatTemplate, stream);
+    return new OpenAiClientConfig(
+        baseUrl,
+        model,
+        apiKey,
+        connectTimeout,
+        requestTimeout,
+        maxConcurrency,
+        policy,
+        chatTemplate,
+        stream);
   }
 
   public OpenAiClientConfig withChatTemplate(ChatTemplate template) {
-    return new OpenAiClientConfig(baseUrl, model, apiKey, connectTimeout, requestTimeout, maxConcurrency, retry, template, stream);
+    return new OpenAiClientConfig(
+        baseUrl,
+        model,
+        apiKey,
+        connectTimeout,
+        requestTimeout,
+        maxConcurrency,
+        retry,
+        template,
+        stream);
   }
 
   public OpenAiClientConfig withStream(boolean streamReplies) {
-    return new OpenAiClientConfig(baseUrl, model, apiKey, connectTimeout, requestTimeout, maxConcurrency, retry, chatTemplate, streamReplies);
+    return new OpenAiClientConfig(
+        baseUrl,
+        model,
+        apiKey,
+        connectTimeout,
+        requestTimeout,
+        maxConcurrency,
+        retry,
+        chatTemplate,
+        streamReplies);
   }
 
   @Override
   public String toString() {
-    return "OpenAiClientConfig[baseUrl=" + baseUrl + ", model=" + model + ", apiKey="
-        + (apiKey == null ? "none" : apiKey.source()) + ", maxConcurrency=" + maxConcurrency
-        + ", requestTimeout=" + requestTimeout + ", retry=" + retry + ", stream=" + stream + "]";
+    return "OpenAiClientConfig[baseUrl="
+        + baseUrl
+        + ", model="
+        + model
+        + ", apiKey="
+        + (apiKey == null ? "none" : apiKey.source())
+        + ", maxConcurrency="
+        + maxConcurrency
+        + ", requestTimeout="
+        + requestTimeout
+        + ", retry="
+        + retry
+        + ", stream="
+        + stream
+        + "]";
   }
 }

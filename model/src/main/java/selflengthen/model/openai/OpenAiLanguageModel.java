@@ -17,10 +17,10 @@ import selflengthen.model.api.SamplingParams;
  * project's {@code serve}).
  *
  * <p>{@link #generate} is a raw completion: {@code /completions} with prompt = prompt + forced
- * prefix, so the Extender's continuation works on any server. {@link #chat} without a forced
- * prefix uses {@code /chat/completions} and the server's template; with a forced prefix it renders
- * the prompt with the configured checkpoint template (see {@link OpenAiClientConfig}), or, when
- * none was given, sends the prefix as a final assistant message with vLLM's {@code
+ * prefix, so the Extender's continuation works on any server. {@link #chat} without a forced prefix
+ * uses {@code /chat/completions} and the server's template; with a forced prefix it renders the
+ * prompt with the configured checkpoint template (see {@link OpenAiClientConfig}), or, when none
+ * was given, sends the prefix as a final assistant message with vLLM's {@code
  * continue_final_message}.
  *
  * <p>A request's adapter is a served model name, or an absolute adapter directory that is loaded
@@ -43,7 +43,8 @@ public final class OpenAiLanguageModel implements LanguageModel {
   @Override
   public GenerationResult generate(GenerationRequest request) {
     ObjectNode body =
-        requestBody(request.adapter(), request.sampling(), request.maxNewTokens(), request.stopStrings());
+        requestBody(
+            request.adapter(), request.sampling(), request.maxNewTokens(), request.stopStrings());
     body.put("prompt", request.prompt() + request.forcedPrefix());
     return send("/completions", body, false);
   }
@@ -58,7 +59,8 @@ public final class OpenAiLanguageModel implements LanguageModel {
       String adapter) {
     String prefix = forcedPrefix == null ? "" : forcedPrefix;
     if (!prefix.isEmpty() && config.chatTemplate() != null) {
-      return LanguageModel.super.chat(messages, prefix, sampling, maxNewTokens, stopStrings, adapter);
+      return LanguageModel.super.chat(
+          messages, prefix, sampling, maxNewTokens, stopStrings, adapter);
     }
     if (maxNewTokens <= 0) {
       throw new IllegalArgumentException("maxNewTokens must be positive, got " + maxNewTokens);
@@ -83,8 +85,12 @@ public final class OpenAiLanguageModel implements LanguageModel {
   public ChatTemplate chatTemplate() {
     if (config.chatTemplate() == null) {
       throw new IllegalStateException(
-          "endpoint model " + config.model() + " at " + config.baseUrl()
-              + " has no chat template configured; pass the checkpoint's template to OpenAiClientConfig");
+          "endpoint model "
+              + config.model()
+              + " at "
+              + config.baseUrl()
+              + " has no chat template configured; pass the checkpoint's template to"
+              + " OpenAiClientConfig");
     }
     return config.chatTemplate();
   }
@@ -108,16 +114,20 @@ public final class OpenAiLanguageModel implements LanguageModel {
     return "OpenAiLanguageModel[" + config + "]";
   }
 
-  private ObjectNode requestBody(String adapter, SamplingParams sampling, int maxTokens, List<String> stops) {
+  private ObjectNode requestBody(
+      String adapter, SamplingParams sampling, int maxTokens, List<String> stops) {
     if (closed) {
       throw new IllegalStateException(this + " is closed");
     }
     ObjectNode body = JSON.createObjectNode();
-    body.put("model", adapter == null || adapter.isBlank() ? config.model() : adapters.modelNameFor(adapter));
+    body.put(
+        "model",
+        adapter == null || adapter.isBlank() ? config.model() : adapters.modelNameFor(adapter));
     body.put("max_tokens", maxTokens);
     if (sampling != null) {
       body.put("temperature", sampling.isGreedy() ? 0f : sampling.temperature());
-      // vLLM extensions go out only when they change something: OpenAI itself rejects unknown fields.
+      // vLLM extensions go out only when they change something: OpenAI itself rejects unknown
+      // fields.
       if (!sampling.isGreedy() && sampling.topP() > 0f && sampling.topP() < 1f) {
         body.put("top_p", sampling.topP());
       }

@@ -20,7 +20,8 @@ final class OpenAiReplies {
     }
     JsonNode text = chat ? choice.path("message").path("content") : choice.path("text");
     if (!text.isTextual() && !text.isNull()) {
-      throw malformed(source, "no " + (chat ? "message.content" : "text") + " in " + abbreviate(body));
+      throw malformed(
+          source, "no " + (chat ? "message.content" : "text") + " in " + abbreviate(body));
     }
     JsonNode usage = root.path("usage");
     return new GenerationResult(
@@ -76,7 +77,9 @@ final class OpenAiReplies {
 
   /** "length" means the token budget ran out; everything else ("stop", "abort", ...) is a stop. */
   static FinishReason finishReason(JsonNode reason) {
-    return reason != null && "length".equals(reason.asText()) ? FinishReason.LENGTH : FinishReason.STOP;
+    return reason != null && "length".equals(reason.asText())
+        ? FinishReason.LENGTH
+        : FinishReason.STOP;
   }
 
   private static JsonNode parse(String json, String source) {

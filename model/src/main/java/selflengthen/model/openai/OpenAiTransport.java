@@ -47,7 +47,8 @@ final class OpenAiTransport {
   }
 
   /** One failed attempt: HTTP status (0 without a response), what went wrong, the server's hint. */
-  private record Failure(int status, String detail, boolean retryable, Duration retryAfter, Throwable cause) {}
+  private record Failure(
+      int status, String detail, boolean retryable, Duration retryAfter, Throwable cause) {}
 
   /** The body of a 2xx reply to a POST of {@code json} to {@code path} (e.g. "/completions"). */
   String post(String path, String json) {
@@ -62,17 +63,25 @@ final class OpenAiTransport {
       if (!failure.retryable() || attempt >= maxAttempts) {
         String tries = attempt == 1 ? "" : " after " + attempt + " attempts";
         throw new OpenAiException(
-            "POST " + uri + " failed" + tries + ": " + failure.detail(), failure.status(), attempt, failure.cause());
+            "POST " + uri + " failed" + tries + ": " + failure.detail(),
+            failure.status(),
+            attempt,
+            failure.cause());
       }
       Duration wait = config.retry().delayBeforeRetry(attempt, failure.retryAfter(), jitter);
       LOG.warn(
           "POST {} failed ({}); retry {}/{} in {} ms",
-          uri, failure.detail(), attempt, maxAttempts - 1, wait.toMillis());
+          uri,
+          failure.detail(),
+          attempt,
+          maxAttempts - 1,
+          wait.toMillis());
       try {
         Thread.sleep(wait.toMillis());
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        throw new OpenAiException("POST " + uri + " interrupted while waiting to retry", failure.status(), attempt, e);
+        throw new OpenAiException(
+            "POST " + uri + " interrupted while waiting to retry", failure.status(), attempt, e);
       }
     }
   }
@@ -91,23 +100,36 @@ final class OpenAiTransport {
       permits.acquire();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new OpenAiException("POST " + uri + " interrupted while waiting for a free connection slot", 0, attempt, e);
+      throw new OpenAiException(
+          "POST " + uri + " interrupted while waiting for a free connection slot", 0, attempt, e);
     }
     CompletableFuture<HttpResponse<String>> reply = null;
     try {
-      reply = http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+      reply =
+          http.sendAsync(
+              request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
       // The future bounds the whole exchange, body included (a streamed body can take minutes).
-      HttpResponse<String> response = reply.get(config.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
+      HttpResponse<String> response =
+          reply.get(config.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
       int status = response.statusCode();
       if (status / 100 == 2) {
         return response.body();
       }
       boolean retryable = status == 408 || status == 429 || status >= 500;
       return new Failure(
-          status, "HTTP " + status + ": " + errorMessage(response.body()), retryable, retryAfter(response), null);
+          status,
+          "HTTP " + status + ": " + errorMessage(response.body()),
+          retryable,
+          retryAfter(response),
+          null);
     } catch (TimeoutException e) {
       reply.cancel(true);
-      return new Failure(0, "no complete reply within " + config.requestTimeout().toSeconds() + " s", true, null, e);
+      return new Failure(
+          0,
+          "no complete reply within " + config.requestTimeout().toSeconds() + " s",
+          true,
+          null,
+          e);
     } catch (ExecutionException e) {
       Throwable cause = e.getCause();
       if (cause instanceof IOException) {
@@ -125,7 +147,8 @@ final class OpenAiTransport {
 
   private static String describe(Throwable t) {
     String message = t.getMessage();
-    return t.getClass().getSimpleName() + (message == null || message.isBlank() ? "" : ": " + message);
+    return t.getClass().getSimpleName()
+        + (message == null || message.isBlank() ? "" : ": " + message);
   }
 
   /** The message of an OpenAI-style error body, FastAPI's detail, or the start of the body. */
@@ -136,7 +159,12 @@ final class OpenAiTransport {
     try {
       JsonNode root = JSON.readTree(body);
       for (JsonNode candidate :
-          new JsonNode[] {root.path("error").path("message"), root.path("message"), root.path("detail"), root.path("error")}) {
+          new JsonNode[] {
+            root.path("error").path("message"),
+            root.path("message"),
+            root.path("detail"),
+            root.path("error")
+          }) {
         if (candidate.isTextual() && !candidate.asText().isBlank()) {
           return candidate.asText();
         }
@@ -167,7 +195,10 @@ final class OpenAiTransport {
       return Duration.ofMillis((long) (Double.parseDouble(text) * 1000));
     } catch (NumberFormatException notSeconds) {
       try {
-        Duration until = Duration.between(ZonedDateTime.now(), ZonedDateTime.parse(text, DateTimeFormatter.RFC_1123_DATE_TIME));
+        Duration until =
+            Duration.between(
+                ZonedDateTime.now(),
+                ZonedDateTime.parse(text, DateTimeFormatter.RFC_1123_DATE_TIME));
         return until.isNegative() ? Duration.ZERO : until;
       } catch (DateTimeParseException unreadable) {
         return null;

@@ -6,9 +6,9 @@ import java.util.Random;
 /**
  * Bounded retries with exponential backoff and jitter. The n-th retry waits a random time between
  * half and all of {@code min(maxBackoff, initialBackoff * 2^(n-1))}, so a crowd of workers that was
- * refused at the same moment does not come back at the same moment. A server's Retry-After wins over
- * the computed wait, capped by {@code maxRetryAfter} so a misconfigured server cannot stall a worker
- * for hours.
+ * refused at the same moment does not come back at the same moment. A server's Retry-After wins
+ * over the computed wait, capped by {@code maxRetryAfter} so a misconfigured server cannot stall a
+ * worker for hours.
  */
 public record RetryPolicy(
     int maxAttempts, Duration initialBackoff, Duration maxBackoff, Duration maxRetryAfter) {
@@ -17,10 +17,16 @@ public record RetryPolicy(
     if (maxAttempts < 1) {
       throw new IllegalArgumentException("maxAttempts must be at least 1, got " + maxAttempts);
     }
-    if (initialBackoff.isNegative() || maxBackoff.compareTo(initialBackoff) < 0 || maxRetryAfter.isNegative()) {
+    if (initialBackoff.isNegative()
+        || maxBackoff.compareTo(initialBackoff) < 0
+        || maxRetryAfter.isNegative()) {
       throw new IllegalArgumentException(
-          "need 0 <= initialBackoff <= maxBackoff and maxRetryAfter >= 0, got " + initialBackoff + ", "
-              + maxBackoff + ", " + maxRetryAfter);
+          "need 0 <= initialBackoff <= maxBackoff and maxRetryAfter >= 0, got "
+              + initialBackoff
+              + ", "
+              + maxBackoff
+              + ", "
+              + maxRetryAfter);
     }
   }
 

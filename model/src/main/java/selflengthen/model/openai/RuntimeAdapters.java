@@ -58,7 +58,8 @@ final class RuntimeAdapters {
     String base = last == null ? "adapter" : last.toString().replaceAll("[^A-Za-z0-9._-]", "_");
     try {
       byte[] digest =
-          MessageDigest.getInstance("SHA-256").digest(directory.toString().getBytes(StandardCharsets.UTF_8));
+          MessageDigest.getInstance("SHA-256")
+              .digest(directory.toString().getBytes(StandardCharsets.UTF_8));
       return base + "-" + HexFormat.of().formatHex(digest, 0, 4);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is missing from this JVM", e);
@@ -68,7 +69,9 @@ final class RuntimeAdapters {
   private void load(String name, String directory) {
     String body;
     try {
-      body = json.writeValueAsString(json.createObjectNode().put("lora_name", name).put("lora_path", directory));
+      body =
+          json.writeValueAsString(
+              json.createObjectNode().put("lora_name", name).put("lora_path", directory));
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot write a request body", e);
     }
@@ -81,10 +84,15 @@ final class RuntimeAdapters {
       }
       if (e.status() == 404 || e.status() == 405) {
         throw new OpenAiException(
-            "the endpoint cannot load adapter " + directory + " at run time (" + e.getMessage()
+            "the endpoint cannot load adapter "
+                + directory
+                + " at run time ("
+                + e.getMessage()
                 + "); start vLLM with VLLM_ALLOW_RUNTIME_LORA_UPDATING=True, or serve with "
                 + "--allow-runtime-adapters, or serve the adapter under a name and use that name",
-            e.status(), e.attempts(), e);
+            e.status(),
+            e.attempts(),
+            e);
       }
       throw e;
     }

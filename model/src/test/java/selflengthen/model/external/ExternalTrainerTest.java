@@ -45,21 +45,46 @@ class ExternalTrainerTest {
 
   private static TrainingConfig config(int checkpointEvery) {
     return new TrainingConfig(
-        false, 4, 8f, 0.05f, List.of("q_proj", "v_proj"), 1e-4f, 3f, "cosine", 0.1f, 2048, 1, 2, 0f,
-        checkpointEvery, 7L);
+        false,
+        4,
+        8f,
+        0.05f,
+        List.of("q_proj", "v_proj"),
+        1e-4f,
+        3f,
+        "cosine",
+        0.1f,
+        2048,
+        1,
+        2,
+        0f,
+        checkpointEvery,
+        7L);
   }
 
   private TrainingJob job(int examples, int checkpointEvery) {
     List<SftExample> rows =
         IntStream.range(0, examples)
-            .mapToObj(i -> new SftExample("write story " + i, i == 0 ? "about cats" : "", "Once upon a time " + i + "."))
+            .mapToObj(
+                i ->
+                    new SftExample(
+                        "write story " + i,
+                        i == 0 ? "about cats" : "",
+                        "Once upon a time " + i + "."))
             .toList();
     return new TrainingJob(
-        tmp.resolve("base"), null, tmp.resolve("adapter"), tmp.resolve("ckpt"), rows, config(checkpointEvery));
+        tmp.resolve("base"),
+        null,
+        tmp.resolve("adapter"),
+        tmp.resolve("ckpt"),
+        rows,
+        config(checkpointEvery));
   }
 
-  private static ExternalTrainer trainer(Map<String, String> environment) throws URISyntaxException {
-    return new ExternalTrainer(ExternalTrainerConfig.of(command(), "qwen").withEnvironment(environment));
+  private static ExternalTrainer trainer(Map<String, String> environment)
+      throws URISyntaxException {
+    return new ExternalTrainer(
+        ExternalTrainerConfig.of(command(), "qwen").withEnvironment(environment));
   }
 
   @Test
@@ -114,7 +139,8 @@ class ExternalTrainerTest {
     assertEquals("Once upon a time 1.", rows.get(1).get("output").asText());
     JsonNode info = JSON.readTree(jobDir.resolve("data/dataset_info.json").toFile());
     assertEquals("selflengthen_sft.json", info.path("selflengthen_sft").path("file_name").asText());
-    assertTrue(Files.readString(jobDir.resolve("train.log")).contains("Total optimization steps = 12"));
+    assertTrue(
+        Files.readString(jobDir.resolve("train.log")).contains("Total optimization steps = 12"));
   }
 
   @Test
@@ -148,8 +174,11 @@ class ExternalTrainerTest {
     assertTrue(failure.get() instanceof ExternalTrainingException, "got " + failure.get());
     assertTrue(failure.get().getMessage().contains("cancelled"), failure.get().getMessage());
 
-    long pid = Long.parseLong(Files.readString(job.checkpointDir().resolve("job/fake-trainer.pid")).strip());
-    assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "trainer process killed");
+    long pid =
+        Long.parseLong(
+            Files.readString(job.checkpointDir().resolve("job/fake-trainer.pid")).strip());
+    assertFalse(
+        ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "trainer process killed");
     Path output = job.checkpointDir().resolve("output");
     assertTrue(Files.isDirectory(output.resolve("checkpoint-4")));
     Thread.sleep(400); // a survivor would write checkpoint-6 within two more steps
@@ -165,9 +194,13 @@ class ExternalTrainerTest {
     assertEquals(8, secondRun.size());
     assertEquals(12, report.steps());
     assertEquals(2.0, report.firstLoss(), 1e-9, "first loss comes from the whole history");
-    JsonNode yaml = new YAMLMapper().readTree(job.checkpointDir().resolve("job/train.yaml").toFile());
-    assertEquals(output.resolve("checkpoint-4").toString(), yaml.get("resume_from_checkpoint").asText());
-    assertTrue(Files.readString(job.checkpointDir().resolve("job/train.log")).contains("Continuing training from checkpoint"));
+    JsonNode yaml =
+        new YAMLMapper().readTree(job.checkpointDir().resolve("job/train.yaml").toFile());
+    assertEquals(
+        output.resolve("checkpoint-4").toString(), yaml.get("resume_from_checkpoint").asText());
+    assertTrue(
+        Files.readString(job.checkpointDir().resolve("job/train.log"))
+            .contains("Continuing training from checkpoint"));
     assertSafetensorsWellFormed(job.outputDir().resolve("adapter_model.safetensors"), 4);
   }
 
@@ -180,7 +213,9 @@ class ExternalTrainerTest {
             () -> trainer(Map.of("FAKE_FAIL_AT_STEP", "2")).train(job, p -> {}));
     assertTrue(e.getMessage().contains("exited with code 1"), e.getMessage());
     assertTrue(e.getMessage().contains("CUDA out of memory at step 2"), e.getMessage());
-    assertTrue(e.getMessage().contains("{'loss': 2.0000"), "tail holds the lines before: " + e.getMessage());
+    assertTrue(
+        e.getMessage().contains("{'loss': 2.0000"),
+        "tail holds the lines before: " + e.getMessage());
   }
 
   @Test
@@ -197,7 +232,9 @@ class ExternalTrainerTest {
                           throw new IllegalStateException("activity cancelled");
                         }));
     assertEquals("activity cancelled", e.getMessage());
-    long pid = Long.parseLong(Files.readString(job.checkpointDir().resolve("job/fake-trainer.pid")).strip());
+    long pid =
+        Long.parseLong(
+            Files.readString(job.checkpointDir().resolve("job/fake-trainer.pid")).strip());
     assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
   }
 
@@ -206,14 +243,18 @@ class ExternalTrainerTest {
     ExternalTrainingException notStarted =
         assertThrows(
             ExternalTrainingException.class,
-            () -> new ExternalTrainer(ExternalTrainerConfig.of("/nonexistent/llamafactory-cli train", "qwen"))
-                .train(job(1, 50), p -> {}));
+            () ->
+                new ExternalTrainer(
+                        ExternalTrainerConfig.of("/nonexistent/llamafactory-cli train", "qwen"))
+                    .train(job(1, 50), p -> {}));
     assertTrue(notStarted.getMessage().contains("cannot start"), notStarted.getMessage());
 
     ExternalTrainingException noModel =
         assertThrows(
             ExternalTrainingException.class,
-            () -> new ExternalTrainer(ExternalTrainerConfig.of("echo {config}", "qwen")).train(job(1, 50), p -> {}));
+            () ->
+                new ExternalTrainer(ExternalTrainerConfig.of("echo {config}", "qwen"))
+                    .train(job(1, 50), p -> {}));
     assertTrue(noModel.getMessage().contains("holds no PEFT adapter"), noModel.getMessage());
   }
 
@@ -221,7 +262,8 @@ class ExternalTrainerTest {
   private static void assertSafetensorsWellFormed(Path file, int rank) throws IOException {
     byte[] bytes = Files.readAllBytes(file);
     long headerLength = ByteBuffer.wrap(bytes, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
-    JsonNode header = JSON.readTree(new String(bytes, 8, (int) headerLength, StandardCharsets.UTF_8));
+    JsonNode header =
+        JSON.readTree(new String(bytes, 8, (int) headerLength, StandardCharsets.UTF_8));
     JsonNode tensor = header.fields().next().getValue();
     assertNotNull(tensor);
     assertEquals("F32", tensor.get("dtype").asText());

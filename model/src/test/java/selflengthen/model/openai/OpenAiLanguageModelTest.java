@@ -34,7 +34,8 @@ import selflengthen.model.api.SamplingParams;
 class OpenAiLanguageModelTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String SECRET = "sk-test-8f3a9d1c77e2";
-  private static final RetryPolicy FAST = new RetryPolicy(4, Duration.ofMillis(10), Duration.ofMillis(40), Duration.ofSeconds(5));
+  private static final RetryPolicy FAST =
+      new RetryPolicy(4, Duration.ofMillis(10), Duration.ofMillis(40), Duration.ofSeconds(5));
 
   @TempDir Path tmp;
   private ScriptedEndpoint endpoint;
@@ -50,11 +51,13 @@ class OpenAiLanguageModelTest {
   }
 
   private OpenAiLanguageModel client(RetryPolicy retry) {
-    return new OpenAiLanguageModel(OpenAiClientConfig.of(endpoint.baseUrl(), "base").withRetry(retry));
+    return new OpenAiLanguageModel(
+        OpenAiClientConfig.of(endpoint.baseUrl(), "base").withRetry(retry));
   }
 
   private static GenerationRequest request(String prompt, String prefix) {
-    return new GenerationRequest(prompt, prefix, new SamplingParams(0.7f, 20, 0.8f, 1.1f, 42L), 64, List.of("\n---"), null);
+    return new GenerationRequest(
+        prompt, prefix, new SamplingParams(0.7f, 20, 0.8f, 1.1f, 42L), 64, List.of("\n---"), null);
   }
 
   private JsonNode body(int index) throws IOException {
@@ -87,17 +90,29 @@ class OpenAiLanguageModelTest {
   @Test
   void greedyRequestsLeaveOutTheSamplingFilters() throws IOException {
     endpoint.then(200, ScriptedEndpoint.completion("x", "stop", 1, 1));
-    client(FAST).generate(new GenerationRequest("p", "", SamplingParams.greedy(), 5, List.of(), null));
+    client(FAST)
+        .generate(new GenerationRequest("p", "", SamplingParams.greedy(), 5, List.of(), null));
     JsonNode body = body(0);
     assertEquals(0.0, body.get("temperature").asDouble());
-    assertFalse(body.has("top_p") || body.has("top_k") || body.has("repetition_penalty") || body.has("stop"));
+    assertFalse(
+        body.has("top_p")
+            || body.has("top_k")
+            || body.has("repetition_penalty")
+            || body.has("stop"));
   }
 
   @Test
   void chatWithoutPrefixUsesChatCompletions() throws IOException {
     endpoint.then(200, ScriptedEndpoint.chatCompletion("Hello!"));
     GenerationResult result =
-        client(FAST).chat(List.of(ChatMessage.system("be brief"), ChatMessage.user("hi")), "", SamplingParams.greedy(), 8, List.of(), "writer-lora");
+        client(FAST)
+            .chat(
+                List.of(ChatMessage.system("be brief"), ChatMessage.user("hi")),
+                "",
+                SamplingParams.greedy(),
+                8,
+                List.of(),
+                "writer-lora");
     assertEquals("Hello!", result.text());
     assertEquals(FinishReason.STOP, result.finishReason());
     assertEquals("/v1/chat/completions", endpoint.received.get(0).path());
@@ -115,8 +130,12 @@ class OpenAiLanguageModelTest {
         new OpenAiLanguageModel(
             OpenAiClientConfig.of(endpoint.baseUrl(), "base")
                 .withRetry(FAST)
-                .withChatTemplate((messages, generation) -> messages.get(0).content() + (generation ? "|A:" : "")));
-    GenerationResult result = model.chat(List.of(ChatMessage.user("Q")), "Start", SamplingParams.greedy(), 8, List.of(), null);
+                .withChatTemplate(
+                    (messages, generation) ->
+                        messages.get(0).content() + (generation ? "|A:" : "")));
+    GenerationResult result =
+        model.chat(
+            List.of(ChatMessage.user("Q")), "Start", SamplingParams.greedy(), 8, List.of(), null);
     assertEquals(" more", result.text());
     assertEquals("/v1/completions", endpoint.received.get(0).path());
     assertEquals("Q|A:Start", body(0).get("prompt").asText());
@@ -126,20 +145,24 @@ class OpenAiLanguageModelTest {
   void chatWithPrefixAndNoTemplateContinuesTheFinalMessage() throws IOException {
     endpoint.then(200, ScriptedEndpoint.chatCompletion(" went on"));
     OpenAiLanguageModel model = client(FAST);
-    model.chat(List.of(ChatMessage.user("Q")), "It began", SamplingParams.greedy(), 8, List.of(), null);
+    model.chat(
+        List.of(ChatMessage.user("Q")), "It began", SamplingParams.greedy(), 8, List.of(), null);
     JsonNode body = body(0);
     assertEquals("/v1/chat/completions", endpoint.received.get(0).path());
     assertEquals("assistant", body.get("messages").get(1).get("role").asText());
     assertEquals("It began", body.get("messages").get(1).get("content").asText());
     assertTrue(body.get("continue_final_message").asBoolean());
     assertFalse(body.get("add_generation_prompt").asBoolean());
-    IllegalStateException noTemplate = assertThrows(IllegalStateException.class, model::chatTemplate);
+    IllegalStateException noTemplate =
+        assertThrows(IllegalStateException.class, model::chatTemplate);
     assertTrue(noTemplate.getMessage().contains("no chat template"));
   }
 
   @Test
   void retriesTooManyRequestsThenSucceeds() {
-    endpoint.then(429, "{\"error\":{\"message\":\"slow down\"}}").then(200, ScriptedEndpoint.completion("ok", "stop", 1, 1));
+    endpoint
+        .then(429, "{\"error\":{\"message\":\"slow down\"}}")
+        .then(200, ScriptedEndpoint.completion("ok", "stop", 1, 1));
     assertEquals("ok", client(FAST).generate(request("p", "")).text());
     assertEquals(2, endpoint.received.size());
   }
@@ -160,25 +183,35 @@ class OpenAiLanguageModelTest {
         .then(429, "{\"error\":{\"message\":\"rate limited\"}}", Map.of("Retry-After", "1"))
         .then(200, ScriptedEndpoint.completion("ok", "stop", 1, 1));
     assertEquals("ok", client(FAST).generate(request("p", "")).text());
-    long waitedMillis = (endpoint.received.get(1).nanoTime() - endpoint.received.get(0).nanoTime()) / 1_000_000;
-    assertTrue(waitedMillis >= 950, "waited " + waitedMillis + " ms, Retry-After said 1 s; backoff alone is 40 ms");
+    long waitedMillis =
+        (endpoint.received.get(1).nanoTime() - endpoint.received.get(0).nanoTime()) / 1_000_000;
+    assertTrue(
+        waitedMillis >= 950,
+        "waited " + waitedMillis + " ms, Retry-After said 1 s; backoff alone is 40 ms");
     assertTrue(waitedMillis < 3000, "waited " + waitedMillis + " ms");
   }
 
   @Test
   void givesUpAfterTheLastAttemptWithTheServersMessage() {
-    endpoint.otherwise(503, "{\"error\":{\"message\":\"engine overloaded\",\"type\":\"server_error\"}}");
-    OpenAiException e = assertThrows(OpenAiException.class, () -> client(FAST).generate(request("p", "")));
+    endpoint.otherwise(
+        503, "{\"error\":{\"message\":\"engine overloaded\",\"type\":\"server_error\"}}");
+    OpenAiException e =
+        assertThrows(OpenAiException.class, () -> client(FAST).generate(request("p", "")));
     assertEquals(4, endpoint.received.size());
     assertEquals(503, e.status());
     assertEquals(4, e.attempts());
-    assertTrue(e.getMessage().contains("after 4 attempts") && e.getMessage().contains("engine overloaded"), e.getMessage());
+    assertTrue(
+        e.getMessage().contains("after 4 attempts") && e.getMessage().contains("engine overloaded"),
+        e.getMessage());
   }
 
   @Test
   void doesNotRetryARefusedRequest() {
-    endpoint.then(400, "{\"error\":{\"message\":\"max_tokens is too large\",\"type\":\"invalid_request_error\"}}");
-    OpenAiException e = assertThrows(OpenAiException.class, () -> client(FAST).generate(request("p", "")));
+    endpoint.then(
+        400,
+        "{\"error\":{\"message\":\"max_tokens is too large\",\"type\":\"invalid_request_error\"}}");
+    OpenAiException e =
+        assertThrows(OpenAiException.class, () -> client(FAST).generate(request("p", "")));
     assertEquals(1, endpoint.received.size());
     assertEquals(400, e.status());
     assertTrue(e.getMessage().contains("max_tokens is too large"), e.getMessage());
@@ -193,11 +226,15 @@ class OpenAiLanguageModelTest {
     OpenAiLanguageModel model =
         new OpenAiLanguageModel(
             OpenAiClientConfig.of("http://127.0.0.1:" + closedPort + "/v1", "base")
-                .withRetry(new RetryPolicy(3, Duration.ofMillis(10), Duration.ofMillis(20), Duration.ZERO)));
+                .withRetry(
+                    new RetryPolicy(
+                        3, Duration.ofMillis(10), Duration.ofMillis(20), Duration.ZERO)));
     OpenAiException e = assertThrows(OpenAiException.class, () -> model.generate(request("p", "")));
     assertEquals(0, e.status());
     assertEquals(3, e.attempts());
-    assertTrue(e.getMessage().contains("after 3 attempts") && e.getMessage().contains("ConnectException"), e.getMessage());
+    assertTrue(
+        e.getMessage().contains("after 3 attempts") && e.getMessage().contains("ConnectException"),
+        e.getMessage());
   }
 
   @Test
@@ -225,7 +262,9 @@ class OpenAiLanguageModelTest {
     caller.interrupt();
     caller.join(2000);
     assertFalse(caller.isAlive(), "an interrupted caller does not sit out a 5 s backoff");
-    assertTrue(failure.get() instanceof OpenAiException && failure.get().getMessage().contains("interrupted"));
+    assertTrue(
+        failure.get() instanceof OpenAiException
+            && failure.get().getMessage().contains("interrupted"));
     assertTrue(stillInterrupted.get());
     assertEquals(1, endpoint.received.size());
   }
@@ -235,12 +274,14 @@ class OpenAiLanguageModelTest {
     String sse =
         "data: {\"choices\":[{\"index\":0,\"text\":\"Once \",\"finish_reason\":null}]}\n\n"
             + ": keep-alive\n\n"
-            + "data: {\"choices\":[{\"index\":0,\"text\":\"upon\",\"finish_reason\":\"length\"}]}\n\n"
+            + "data:"
+            + " {\"choices\":[{\"index\":0,\"text\":\"upon\",\"finish_reason\":\"length\"}]}\n\n"
             + "data: {\"choices\":[],\"usage\":{\"prompt_tokens\":4,\"completion_tokens\":2}}\n\n"
             + "data: [DONE]\n\n";
     endpoint.then(200, sse);
     OpenAiLanguageModel model =
-        new OpenAiLanguageModel(OpenAiClientConfig.of(endpoint.baseUrl(), "base").withRetry(FAST).withStream(true));
+        new OpenAiLanguageModel(
+            OpenAiClientConfig.of(endpoint.baseUrl(), "base").withRetry(FAST).withStream(true));
     GenerationResult result = model.generate(request("p", ""));
     assertEquals("Once upon", result.text());
     assertEquals(FinishReason.LENGTH, result.finishReason());
@@ -250,7 +291,8 @@ class OpenAiLanguageModelTest {
     assertTrue(body(0).get("stream_options").get("include_usage").asBoolean());
 
     endpoint.then(200, "data: {\"choices\":[{\"index\":0,\"text\":\"cut\"}]}\n\n");
-    OpenAiException truncated = assertThrows(OpenAiException.class, () -> model.generate(request("p", "")));
+    OpenAiException truncated =
+        assertThrows(OpenAiException.class, () -> model.generate(request("p", "")));
     assertTrue(truncated.getMessage().contains("[DONE]"), truncated.getMessage());
   }
 
@@ -262,11 +304,13 @@ class OpenAiLanguageModelTest {
         .then(200, ScriptedEndpoint.completion("a", "stop", 1, 1))
         .then(200, ScriptedEndpoint.completion("b", "stop", 1, 1));
     OpenAiLanguageModel model = client(FAST);
-    GenerationRequest first = new GenerationRequest("p", "", SamplingParams.greedy(), 4, List.of(), adapter.toString());
+    GenerationRequest first =
+        new GenerationRequest("p", "", SamplingParams.greedy(), 4, List.of(), adapter.toString());
     model.generate(first);
     model.generate(first);
 
-    assertEquals(List.of("/v1/load_lora_adapter", "/v1/completions", "/v1/completions"),
+    assertEquals(
+        List.of("/v1/load_lora_adapter", "/v1/completions", "/v1/completions"),
         endpoint.received.stream().map(ScriptedEndpoint.Received::path).toList());
     JsonNode load = body(0);
     assertEquals(adapter.toString(), load.get("lora_path").asText());
@@ -279,7 +323,9 @@ class OpenAiLanguageModelTest {
   @Test
   void anEndpointWithoutRuntimeAdaptersSaysWhatToDo() {
     endpoint.then(404, "{\"detail\":\"Not Found\"}");
-    GenerationRequest request = new GenerationRequest("p", "", SamplingParams.greedy(), 4, List.of(), tmp.resolve("a").toString());
+    GenerationRequest request =
+        new GenerationRequest(
+            "p", "", SamplingParams.greedy(), 4, List.of(), tmp.resolve("a").toString());
     OpenAiException e = assertThrows(OpenAiException.class, () -> client(FAST).generate(request));
     assertTrue(e.getMessage().contains("VLLM_ALLOW_RUNTIME_LORA_UPDATING"), e.getMessage());
   }
@@ -289,7 +335,9 @@ class OpenAiLanguageModelTest {
     Path keyFile = tmp.resolve("key");
     Files.writeString(keyFile, SECRET + "\n");
     ApiKey key = ApiKey.fromFile(keyFile);
-    assertEquals(key.authorizationHeader(), ApiKey.fromEnvironment("EP_KEY", Map.of("EP_KEY", SECRET)).authorizationHeader());
+    assertEquals(
+        key.authorizationHeader(),
+        ApiKey.fromEnvironment("EP_KEY", Map.of("EP_KEY", SECRET)).authorizationHeader());
 
     Logger logger = (Logger) LoggerFactory.getLogger("selflengthen.model.openai");
     ListAppender<ILoggingEvent> appender = new ListAppender<>();
@@ -302,15 +350,29 @@ class OpenAiLanguageModelTest {
           .then(200, "Success")
           .otherwise(401, "{\"error\":{\"message\":\"Incorrect API key provided\"}}");
       OpenAiLanguageModel model =
-          new OpenAiLanguageModel(OpenAiClientConfig.of(endpoint.baseUrl(), "base").withRetry(FAST).withApiKey(key));
+          new OpenAiLanguageModel(
+              OpenAiClientConfig.of(endpoint.baseUrl(), "base").withRetry(FAST).withApiKey(key));
       OpenAiException refused =
-          assertThrows(OpenAiException.class,
-              () -> model.generate(new GenerationRequest("p", "", null, 4, List.of(), tmp.resolve("ad").toString())));
+          assertThrows(
+              OpenAiException.class,
+              () ->
+                  model.generate(
+                      new GenerationRequest(
+                          "p", "", null, 4, List.of(), tmp.resolve("ad").toString())));
 
       assertEquals("Bearer " + SECRET, endpoint.received.get(0).authorization());
       assertTrue(appender.list.size() >= 2, "the retry and the adapter load were logged");
-      String logged = appender.list.stream().map(ILoggingEvent::getFormattedMessage).collect(Collectors.joining("\n"));
-      for (String text : List.of(logged, model.toString(), model.config().toString(), key.toString(), refused.getMessage())) {
+      String logged =
+          appender.list.stream()
+              .map(ILoggingEvent::getFormattedMessage)
+              .collect(Collectors.joining("\n"));
+      for (String text :
+          List.of(
+              logged,
+              model.toString(),
+              model.config().toString(),
+              key.toString(),
+              refused.getMessage())) {
         assertFalse(text.contains(SECRET), "key leaked into: " + text);
       }
       assertTrue(model.toString().contains("file:" + keyFile), model.toString());
@@ -322,7 +384,8 @@ class OpenAiLanguageModelTest {
   @Test
   void aMissingKeyFailsWithItsSource() {
     IllegalArgumentException e =
-        assertThrows(IllegalArgumentException.class, () -> ApiKey.fromEnvironment("NO_SUCH_KEY", Map.of()));
+        assertThrows(
+            IllegalArgumentException.class, () -> ApiKey.fromEnvironment("NO_SUCH_KEY", Map.of()));
     assertTrue(e.getMessage().contains("NO_SUCH_KEY"));
   }
 }

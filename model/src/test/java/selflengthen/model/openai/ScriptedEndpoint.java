@@ -56,16 +56,26 @@ final class ScriptedEndpoint implements AutoCloseable {
     return this;
   }
 
-  static String completion(String text, String finishReason, int promptTokens, int completionTokens) {
+  static String completion(
+      String text, String finishReason, int promptTokens, int completionTokens) {
     return "{\"id\":\"cmpl-1\",\"object\":\"text_completion\",\"choices\":[{\"index\":0,\"text\":\""
-        + text + "\",\"finish_reason\":\"" + finishReason + "\"}],\"usage\":{\"prompt_tokens\":"
-        + promptTokens + ",\"completion_tokens\":" + completionTokens + ",\"total_tokens\":"
-        + (promptTokens + completionTokens) + "}}";
+        + text
+        + "\",\"finish_reason\":\""
+        + finishReason
+        + "\"}],\"usage\":{\"prompt_tokens\":"
+        + promptTokens
+        + ",\"completion_tokens\":"
+        + completionTokens
+        + ",\"total_tokens\":"
+        + (promptTokens + completionTokens)
+        + "}}";
   }
 
   static String chatCompletion(String text) {
     return "{\"id\":\"chatcmpl-1\",\"object\":\"chat.completion\",\"choices\":[{\"index\":0,"
-        + "\"message\":{\"role\":\"assistant\",\"content\":\"" + text + "\"},\"finish_reason\":\"stop\"}],"
+        + "\"message\":{\"role\":\"assistant\",\"content\":\""
+        + text
+        + "\"},\"finish_reason\":\"stop\"}],"
         + "\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":2,\"total_tokens\":5}}";
   }
 

@@ -38,23 +38,32 @@ import selflengthen.workers.serve.ServerOptions;
     name = "serve",
     description = {
       "Serve a checkpoint (and PEFT adapters, by name) over an OpenAI-compatible HTTP API:",
-      "GET /v1/models, POST /v1/completions, POST /v1/chat/completions (stream or not), GET /health."
+      "GET /v1/models, POST /v1/completions, POST /v1/chat/completions (stream or not), GET"
+          + " /health."
     },
     exitCodeListHeading = "Exit codes:%n",
     exitCodeList = {"0:stopped", "1:model could not be loaded or the port bound", "2:usage error"})
 public final class ServeCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+  @Option(
+      names = {"-h", "--help"},
+      usageHelp = true,
+      description = "Show this help and exit.")
   boolean help;
 
-  @Option(names = "--model", paramLabel = "DIR", required = true, description = "Hugging Face checkpoint directory.")
+  @Option(
+      names = "--model",
+      paramLabel = "DIR",
+      required = true,
+      description = "Hugging Face checkpoint directory.")
   Path model;
 
   @Option(
       names = "--served-model-name",
       paramLabel = "NAME",
-      description = "Name clients use for the base model (default: the checkpoint directory's name).")
+      description =
+          "Name clients use for the base model (default: the checkpoint directory's name).")
   String servedName;
 
   @Option(
@@ -63,20 +72,32 @@ public final class ServeCommand implements Callable<Integer> {
       description = "Serve a PEFT adapter directory as model NAME (repeatable).")
   Map<String, Path> adapters = new LinkedHashMap<>();
 
-  @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to bind (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--host",
+      defaultValue = "127.0.0.1",
+      description = "Address to bind (default: ${DEFAULT-VALUE}).")
   String host;
 
-  @Option(names = "--port", defaultValue = "8000", description = "Port (default: ${DEFAULT-VALUE}; 0 picks a free one).")
+  @Option(
+      names = "--port",
+      defaultValue = "8000",
+      description = "Port (default: ${DEFAULT-VALUE}; 0 picks a free one).")
   int port;
 
   @ArgGroup(exclusive = true)
   KeySource key;
 
   static final class KeySource {
-    @Option(names = "--api-key-env", paramLabel = "VAR", description = "Require the bearer key held by this environment variable.")
+    @Option(
+        names = "--api-key-env",
+        paramLabel = "VAR",
+        description = "Require the bearer key held by this environment variable.")
     String variable;
 
-    @Option(names = "--api-key-file", paramLabel = "FILE", description = "Require the bearer key in this file.")
+    @Option(
+        names = "--api-key-file",
+        paramLabel = "FILE",
+        description = "Require the bearer key in this file.")
     Path file;
   }
 
@@ -84,7 +105,8 @@ public final class ServeCommand implements Callable<Integer> {
       names = "--max-batch",
       defaultValue = "16",
       paramLabel = "N",
-      description = "Requests handed to the engine at once, which batches them (default: ${DEFAULT-VALUE}).")
+      description =
+          "Requests handed to the engine at once, which batches them (default: ${DEFAULT-VALUE}).")
   int maxBatch;
 
   @Option(
@@ -96,7 +118,8 @@ public final class ServeCommand implements Callable<Integer> {
 
   @Option(
       names = "--allow-runtime-adapters",
-      description = "Enable POST /v1/load_lora_adapter and /v1/unload_lora_adapter (vLLM-compatible).")
+      description =
+          "Enable POST /v1/load_lora_adapter and /v1/unload_lora_adapter (vLLM-compatible).")
   boolean runtimeAdapters;
 
   @Option(
@@ -140,14 +163,20 @@ public final class ServeCommand implements Callable<Integer> {
     }
     for (Map.Entry<String, Path> adapter : adapters.entrySet()) {
       if (!adapter.getValue().resolve("adapter_config.json").toFile().isFile()) {
-        err.println("serve: --adapter " + adapter.getKey() + ": " + adapter.getValue() + " has no adapter_config.json");
+        err.println(
+            "serve: --adapter "
+                + adapter.getKey()
+                + ": "
+                + adapter.getValue()
+                + " has no adapter_config.json");
         return CommandLine.ExitCode.USAGE;
       }
     }
     LanguageModelProvider provider = injected != null ? injected : discoveredProvider();
     if (provider == null) {
       err.println(
-          "serve: no language-model engine on the class path (no " + LanguageModelProvider.class.getName()
+          "serve: no language-model engine on the class path (no "
+              + LanguageModelProvider.class.getName()
               + " service found)");
       return CommandLine.ExitCode.SOFTWARE;
     }
@@ -159,11 +188,12 @@ public final class ServeCommand implements Callable<Integer> {
       return CommandLine.ExitCode.SOFTWARE;
     }
     AtomicBoolean closed = new AtomicBoolean();
-    Runnable closeModel = () -> {
-      if (closed.compareAndSet(false, true)) {
-        loaded.close();
-      }
-    };
+    Runnable closeModel =
+        () -> {
+          if (closed.compareAndSet(false, true)) {
+            loaded.close();
+          }
+        };
     ModelCatalog catalog;
     try {
       catalog = catalog(loaded);
@@ -174,22 +204,29 @@ public final class ServeCommand implements Callable<Integer> {
     }
     OpenAiServer server;
     try {
-      server = OpenAiServer.start(new InetSocketAddress(InetAddress.getByName(host), port), catalog, options);
+      server =
+          OpenAiServer.start(
+              new InetSocketAddress(InetAddress.getByName(host), port), catalog, options);
     } catch (IOException e) {
       closeModel.run();
       err.println("serve: cannot listen on " + host + ":" + port + ": " + e.getMessage());
       return CommandLine.ExitCode.SOFTWARE;
     }
     if (options.apiKey() == null && !server.address().getAddress().isLoopbackAddress()) {
-      err.println("serve: warning: listening on " + host + " without an API key (--api-key-env or --api-key-file)");
+      err.println(
+          "serve: warning: listening on "
+              + host
+              + " without an API key (--api-key-env or --api-key-file)");
     }
     out.println("serve: " + names(catalog.all()) + " at " + server.baseUrl());
     out.flush();
     Thread shutdown =
-        new Thread(() -> {
-          server.stop(Duration.ofSeconds(2));
-          closeModel.run();
-        }, "serve-shutdown");
+        new Thread(
+            () -> {
+              server.stop(Duration.ofSeconds(2));
+              closeModel.run();
+            },
+            "serve-shutdown");
     Runtime.getRuntime().addShutdownHook(shutdown);
     started.complete(server);
     try {
@@ -232,14 +269,18 @@ public final class ServeCommand implements Callable<Integer> {
   }
 
   private ModelCatalog catalog(LanguageModel loaded) {
-    String base = servedName != null && !servedName.isBlank() ? servedName : model.toAbsolutePath().normalize().getFileName().toString();
+    String base =
+        servedName != null && !servedName.isBlank()
+            ? servedName
+            : model.toAbsolutePath().normalize().getFileName().toString();
     ModelCatalog catalog = new ModelCatalog().addBase(base, loaded);
     adapters.forEach((name, dir) -> catalog.addAdapter(name, base, dir));
     return catalog;
   }
 
   private static LanguageModelProvider discoveredProvider() {
-    Iterator<LanguageModelProvider> providers = ServiceLoader.load(LanguageModelProvider.class).iterator();
+    Iterator<LanguageModelProvider> providers =
+        ServiceLoader.load(LanguageModelProvider.class).iterator();
     return providers.hasNext() ? providers.next() : null;
   }
 

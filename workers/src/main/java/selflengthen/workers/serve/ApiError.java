@@ -28,28 +28,42 @@ final class ApiError extends RuntimeException {
 
   static ApiError unknownModel(String name) {
     return new ApiError(
-        404, "invalid_request_error", "The model `" + name + "` does not exist.", "model", "model_not_found");
+        404,
+        "invalid_request_error",
+        "The model `" + name + "` does not exist.",
+        "model",
+        "model_not_found");
   }
 
   static ApiError unauthorized() {
     return new ApiError(
-        401, "invalid_request_error", "Incorrect or missing API key: send 'Authorization: Bearer <key>'.",
-        null, "invalid_api_key");
+        401,
+        "invalid_request_error",
+        "Incorrect or missing API key: send 'Authorization: Bearer <key>'.",
+        null,
+        "invalid_api_key");
   }
 
   static ApiError notFound(String path) {
-    return new ApiError(404, "invalid_request_error", "Unknown path " + path + ".", null, "not_found");
+    return new ApiError(
+        404, "invalid_request_error", "Unknown path " + path + ".", null, "not_found");
   }
 
   static ApiError methodNotAllowed(String method, String path, String allowed) {
     return new ApiError(
-        405, "invalid_request_error", method + " is not allowed on " + path + "; use " + allowed + ".", null,
+        405,
+        "invalid_request_error",
+        method + " is not allowed on " + path + "; use " + allowed + ".",
+        null,
         "method_not_allowed");
   }
 
   static ApiError tooLarge(long limit) {
     return new ApiError(
-        413, "invalid_request_error", "The request body is larger than " + limit + " bytes.", null,
+        413,
+        "invalid_request_error",
+        "The request body is larger than " + limit + " bytes.",
+        null,
         "request_too_large");
   }
 

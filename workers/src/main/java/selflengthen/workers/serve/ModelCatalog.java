@@ -23,12 +23,15 @@ public final class ModelCatalog {
     return this;
   }
 
-  /** Serves {@code adapterDir} (a PEFT adapter: adapter_config.json inside) on top of {@code base}. */
+  /**
+   * Serves {@code adapterDir} (a PEFT adapter: adapter_config.json inside) on top of {@code base}.
+   */
   public synchronized ModelCatalog addAdapter(String name, String base, Path adapterDir) {
     requireFreeName(name);
     ServedModel parent = models.get(base);
     if (parent == null || parent.isAdapter()) {
-      throw new IllegalArgumentException("no base model named " + base + " to put adapter " + name + " on");
+      throw new IllegalArgumentException(
+          "no base model named " + base + " to put adapter " + name + " on");
     }
     models.put(name, new ServedModel(name, parent.model(), checkedAdapter(adapterDir), base));
     return this;
@@ -64,7 +67,8 @@ public final class ModelCatalog {
   static Path checkedAdapter(Path dir) {
     Path absolute = dir.toAbsolutePath().normalize();
     if (!Files.isRegularFile(absolute.resolve("adapter_config.json"))) {
-      throw new IllegalArgumentException(absolute + " is not a PEFT adapter directory (no adapter_config.json)");
+      throw new IllegalArgumentException(
+          absolute + " is not a PEFT adapter directory (no adapter_config.json)");
     }
     return absolute;
   }

@@ -9,8 +9,8 @@ import selflengthen.model.api.GenerationRequest;
 import selflengthen.model.api.SamplingParams;
 
 /**
- * Validates OpenAI request bodies. Every refusal names the offending field. Fields that would change
- * the answer but are not implemented (n > 1, logprobs, tools, penalties other than
+ * Validates OpenAI request bodies. Every refusal names the offending field. Fields that would
+ * change the answer but are not implemented (n > 1, logprobs, tools, penalties other than
  * repetition_penalty, ...) are refused rather than silently ignored; unknown fields are ignored, as
  * OpenAI-compatible servers do.
  *
@@ -48,11 +48,13 @@ final class OpenAiRequests {
     if (continueFinal) {
       if (generationPrompt) {
         throw ApiError.invalid(
-            "add_generation_prompt", "continue_final_message needs add_generation_prompt false (or absent)");
+            "add_generation_prompt",
+            "continue_final_message needs add_generation_prompt false (or absent)");
       }
       ChatMessage last = messages.get(messages.size() - 1);
       if (!last.role().equals("assistant")) {
-        throw ApiError.invalid("messages", "continue_final_message needs the last message to be the assistant's");
+        throw ApiError.invalid(
+            "messages", "continue_final_message needs the last message to be the assistant's");
       }
       prefix = last.content();
       context = messages.subList(0, messages.size() - 1);
@@ -62,13 +64,19 @@ final class OpenAiRequests {
     try {
       prompt = model.model().chatTemplate().render(context, generationPrompt);
     } catch (RuntimeException e) {
-      throw ApiError.invalid("messages", "the model's chat template cannot render these messages: " + e.getMessage());
+      throw ApiError.invalid(
+          "messages", "the model's chat template cannot render these messages: " + e.getMessage());
     }
     return call(body, model, prompt, prefix, true, options);
   }
 
   private static CompletionCall call(
-      JsonNode body, ServedModel model, String prompt, String prefix, boolean chat, ServerOptions options) {
+      JsonNode body,
+      ServedModel model,
+      String prompt,
+      String prefix,
+      boolean chat,
+      ServerOptions options) {
     Integer n = integer(body, "n");
     if (n != null && n != 1) {
       throw ApiError.unsupported("n", "only n=1 is supported; send " + n + " requests instead");
@@ -80,10 +88,17 @@ final class OpenAiRequests {
     rejectSet(body, "logprobs", "logprobs are not supported");
     rejectSet(body, "top_logprobs", "top_logprobs are not supported");
     rejectSet(body, "logit_bias", "logit_bias is not supported");
-    rejectSet(body, "presence_penalty", "presence_penalty is not supported; use repetition_penalty");
-    rejectSet(body, "frequency_penalty", "frequency_penalty is not supported; use repetition_penalty");
+    rejectSet(
+        body, "presence_penalty", "presence_penalty is not supported; use repetition_penalty");
+    rejectSet(
+        body, "frequency_penalty", "frequency_penalty is not supported; use repetition_penalty");
 
-    Integer maxTokens = integer(body, chat && isSet(body.get("max_completion_tokens")) ? "max_completion_tokens" : "max_tokens");
+    Integer maxTokens =
+        integer(
+            body,
+            chat && isSet(body.get("max_completion_tokens"))
+                ? "max_completion_tokens"
+                : "max_tokens");
     if (maxTokens != null && maxTokens < 1) {
       throw ApiError.invalid("max_tokens", "max_tokens must be at least 1");
     }
@@ -119,7 +134,11 @@ final class OpenAiRequests {
     boolean includeUsage = isSet(streamOptions) && bool(streamOptions, "include_usage", false);
     GenerationRequest request =
         new GenerationRequest(
-            prompt, prefix, sampling, maxTokens == null ? options.defaultMaxTokens() : maxTokens, stops(body.get("stop")),
+            prompt,
+            prefix,
+            sampling,
+            maxTokens == null ? options.defaultMaxTokens() : maxTokens,
+            stops(body.get("stop")),
             model.adapterForRequest());
     return new CompletionCall(model, request, chat, stream, includeUsage);
   }
@@ -146,7 +165,8 @@ final class OpenAiRequests {
       return prompt.get(0).asText();
     }
     if (prompt.isArray() && prompt.size() > 1) {
-      throw ApiError.unsupported("prompt", "one prompt per request is supported; send the prompts separately");
+      throw ApiError.unsupported(
+          "prompt", "one prompt per request is supported; send the prompts separately");
     }
     throw ApiError.invalid("prompt", "prompt must be a string (token arrays are not supported)");
   }
@@ -169,7 +189,8 @@ final class OpenAiRequests {
       if (role == null || !role.isTextual() || !ROLES.contains(role.asText())) {
         throw ApiError.invalid(param + ".role", param + ".role must be one of " + ROLES);
       }
-      result.add(new ChatMessage(role.asText(), content(message.get("content"), param + ".content")));
+      result.add(
+          new ChatMessage(role.asText(), content(message.get("content"), param + ".content")));
     }
     return result;
   }
@@ -271,7 +292,9 @@ final class OpenAiRequests {
     if (!isSet(value)) {
       return null;
     }
-    boolean integral = value.isIntegralNumber() || (value.isNumber() && value.asDouble() == Math.rint(value.asDouble()));
+    boolean integral =
+        value.isIntegralNumber()
+            || (value.isNumber() && value.asDouble() == Math.rint(value.asDouble()));
     if (!integral || !value.canConvertToLong()) {
       throw ApiError.invalid(field, field + " must be an integer");
     }

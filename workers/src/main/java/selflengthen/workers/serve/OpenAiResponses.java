@@ -42,7 +42,8 @@ final class OpenAiResponses {
 
   /** A whole (not streamed) completion or chat completion. */
   ObjectNode completion(CompletionCall call, GenerationResult result, String id, long created) {
-    ObjectNode root = header(call, id, created, call.chat() ? "chat.completion" : "text_completion");
+    ObjectNode root =
+        header(call, id, created, call.chat() ? "chat.completion" : "text_completion");
     ObjectNode choice = root.putArray("choices").addObject().put("index", 0);
     if (call.chat()) {
       choice.putObject("message").put("role", "assistant").put("content", result.text());
@@ -56,8 +57,10 @@ final class OpenAiResponses {
   }
 
   /** A stream chunk with {@code text} (null: none) and {@code finish} (null while generating). */
-  ObjectNode chunk(CompletionCall call, String id, long created, String role, String text, FinishReason finish) {
-    ObjectNode root = header(call, id, created, call.chat() ? "chat.completion.chunk" : "text_completion");
+  ObjectNode chunk(
+      CompletionCall call, String id, long created, String role, String text, FinishReason finish) {
+    ObjectNode root =
+        header(call, id, created, call.chat() ? "chat.completion.chunk" : "text_completion");
     ObjectNode choice = root.putArray("choices").addObject().put("index", 0);
     if (call.chat()) {
       ObjectNode delta = choice.putObject("delta");
@@ -81,7 +84,8 @@ final class OpenAiResponses {
 
   /** The last chunk asked for by stream_options.include_usage: no choices, only usage. */
   ObjectNode usageChunk(CompletionCall call, String id, long created, GenerationResult result) {
-    ObjectNode root = header(call, id, created, call.chat() ? "chat.completion.chunk" : "text_completion");
+    ObjectNode root =
+        header(call, id, created, call.chat() ? "chat.completion.chunk" : "text_completion");
     root.putArray("choices");
     root.set("usage", usage(result));
     return root;

@@ -44,7 +44,8 @@ import selflengthen.model.api.GenerationResult;
  * carries DJL, gRPC and Temporal. Each request is validated on an HTTP thread, then handed to one
  * of {@code maxConcurrentGenerations} generation threads, so the engine sees that many concurrent
  * {@code generate} calls and batches them. A streamed reply arrives as one content chunk when
- * generation ends (the engine interface has no per-token callback), preceded by keep-alive comments.
+ * generation ends (the engine interface has no per-token callback), preceded by keep-alive
+ * comments.
  */
 public final class OpenAiServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(OpenAiServer.class);
@@ -64,7 +65,8 @@ public final class OpenAiServer implements AutoCloseable {
   private final ExecutorService generators;
   private final ModelCatalog catalog;
   private final ServerOptions options;
-  private final ObjectMapper json = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+  private final ObjectMapper json =
+      new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
   private final OpenAiResponses responses = new OpenAiResponses(json);
   private final long created = Instant.now().getEpochSecond();
   private final CountDownLatch stopped = new CountDownLatch(1);
@@ -74,14 +76,16 @@ public final class OpenAiServer implements AutoCloseable {
     this.catalog = catalog;
     this.options = options;
     int generations = options.maxConcurrentGenerations();
-    // More HTTP threads than generation slots: refusals and listings stay quick while all slots work.
-    this.handlers = Executors.newFixedThreadPool(2 * generations + 8, daemonThreads("openai-http-"));
+    // More HTTP threads than generation slots: refusals and listings stay quick while all slots
+    // work.
+    this.handlers =
+        Executors.newFixedThreadPool(2 * generations + 8, daemonThreads("openai-http-"));
     this.generators = Executors.newFixedThreadPool(generations, daemonThreads("openai-generate-"));
   }
 
   /** Binds {@code address} (port 0 picks a free port) and starts serving. */
-  public static OpenAiServer start(InetSocketAddress address, ModelCatalog catalog, ServerOptions options)
-      throws IOException {
+  public static OpenAiServer start(
+      InetSocketAddress address, ModelCatalog catalog, ServerOptions options) throws IOException {
     if (catalog.defaultBase().isEmpty()) {
       throw new IllegalArgumentException("nothing to serve: the model catalog has no base model");
     }
@@ -90,7 +94,9 @@ public final class OpenAiServer implements AutoCloseable {
     http.createContext("/", server::handle);
     http.setExecutor(server.handlers);
     http.start();
-    LOG.info("OpenAI-compatible server on {} serving {}", server.baseUrl(),
+    LOG.info(
+        "OpenAI-compatible server on {} serving {}",
+        server.baseUrl(),
         catalog.all().stream().map(ServedModel::name).toList());
     return server;
   }
@@ -139,7 +145,11 @@ public final class OpenAiServer implements AutoCloseable {
       LOG.error("{} {} failed", exchange.getRequestMethod(), exchange.getRequestURI().getPath(), e);
       respondWithError(exchange, ApiError.engineFailure("internal error: " + describe(e)));
     } finally {
-      LOG.trace("{} {} -> {}", exchange.getRequestMethod(), exchange.getRequestURI().getPath(), exchange.getResponseCode());
+      LOG.trace(
+          "{} {} -> {}",
+          exchange.getRequestMethod(),
+          exchange.getRequestURI().getPath(),
+          exchange.getResponseCode());
       exchange.close();
     }
   }
@@ -152,7 +162,9 @@ public final class OpenAiServer implements AutoCloseable {
       return;
     }
     if (options.apiKey() != null
-        && !options.apiKey().acceptsAuthorizationHeader(exchange.getRequestHeaders().getFirst("Authorization"))) {
+        && !options
+            .apiKey()
+            .acceptsAuthorizationHeader(exchange.getRequestHeaders().getFirst("Authorization"))) {
       exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer");
       throw ApiError.unauthorized();
     }
@@ -193,7 +205,8 @@ public final class OpenAiServer implements AutoCloseable {
   }
 
   private void complete(HttpExchange exchange, CompletionCall call) throws IOException {
-    String id = (call.chat() ? "chatcmpl-" : "cmpl-") + UUID.randomUUID().toString().replace("-", "");
+    String id =
+        (call.chat() ? "chatcmpl-" : "cmpl-") + UUID.randomUUID().toString().replace("-", "");
     long now = Instant.now().getEpochSecond();
     Future<GenerationResult> generation;
     try {
@@ -217,7 +230,11 @@ public final class OpenAiServer implements AutoCloseable {
   }
 
   private void stream(
-      HttpExchange exchange, CompletionCall call, Future<GenerationResult> generation, String id, long now)
+      HttpExchange exchange,
+      CompletionCall call,
+      Future<GenerationResult> generation,
+      String id,
+      long now)
       throws IOException {
     exchange.getResponseHeaders().set("Content-Type", "text/event-stream; charset=utf-8");
     exchange.getResponseHeaders().set("Cache-Control", "no-cache");
@@ -285,11 +302,16 @@ public final class OpenAiServer implements AutoCloseable {
     synchronized (catalog) {
       Optional<ServedModel> existing = catalog.find(name);
       if (existing.isPresent()) {
-        if (existing.get().isAdapter() && existing.get().adapter().equals(dir.toAbsolutePath().normalize())) {
-          sendText(exchange, 200, "Success: LoRA adapter '" + name + "' is already loaded from this path.");
+        if (existing.get().isAdapter()
+            && existing.get().adapter().equals(dir.toAbsolutePath().normalize())) {
+          sendText(
+              exchange,
+              200,
+              "Success: LoRA adapter '" + name + "' is already loaded from this path.");
           return;
         }
-        throw ApiError.invalid("lora_name", "The lora adapter '" + name + "' has already been loaded.");
+        throw ApiError.invalid(
+            "lora_name", "The lora adapter '" + name + "' has already been loaded.");
       }
       try {
         catalog.addAdapter(name, catalog.defaultBase().orElseThrow().name(), dir);
@@ -304,7 +326,12 @@ public final class OpenAiServer implements AutoCloseable {
   private void unloadAdapter(HttpExchange exchange, JsonNode body) throws IOException {
     String name = requiredText(body, "lora_name");
     if (!catalog.removeAdapter(name)) {
-      throw new ApiError(404, "invalid_request_error", "The lora adapter '" + name + "' cannot be found.", "lora_name", "model_not_found");
+      throw new ApiError(
+          404,
+          "invalid_request_error",
+          "The lora adapter '" + name + "' cannot be found.",
+          "lora_name",
+          "model_not_found");
     }
     sendText(exchange, 200, "Success: LoRA adapter '" + name + "' removed successfully.");
   }
@@ -320,7 +347,8 @@ public final class OpenAiServer implements AutoCloseable {
   private static void allow(HttpExchange exchange, String method) {
     if (!exchange.getRequestMethod().equalsIgnoreCase(method)) {
       exchange.getResponseHeaders().set("Allow", method);
-      throw ApiError.methodNotAllowed(exchange.getRequestMethod(), exchange.getRequestURI().getPath(), method);
+      throw ApiError.methodNotAllowed(
+          exchange.getRequestMethod(), exchange.getRequestURI().getPath(), method);
     }
   }
 
@@ -337,7 +365,8 @@ public final class OpenAiServer implements AutoCloseable {
         throw ApiError.invalid(null, "Content-Length is not a number");
       }
     }
-    byte[] body = exchange.getRequestBody().readNBytes((int) Math.min(limit + 1, Integer.MAX_VALUE - 16));
+    byte[] body =
+        exchange.getRequestBody().readNBytes((int) Math.min(limit + 1, Integer.MAX_VALUE - 16));
     if (body.length > limit) {
       drain(exchange.getRequestBody(), 4 * limit);
       throw ApiError.tooLarge(limit);
@@ -349,7 +378,17 @@ public final class OpenAiServer implements AutoCloseable {
     try {
       root = json.readTree(body);
     } catch (JsonProcessingException e) {
-      throw ApiError.invalid(null, "We could not parse the JSON body of your request: " + e.getOriginalMessage());
+      String reason = e.getOriginalMessage().replaceFirst("\\s*\\(start marker at .*$", "");
+      String where =
+          e.getLocation() == null
+              ? ""
+              : " (line "
+                  + e.getLocation().getLineNr()
+                  + ", column "
+                  + e.getLocation().getColumnNr()
+                  + ")";
+      throw ApiError.invalid(
+          null, "We could not parse the JSON body of your request: " + reason + where);
     }
     if (root == null || !root.isObject()) {
       throw ApiError.invalid(null, "The request body must be a JSON object.");

@@ -27,32 +27,60 @@ public record ServerOptions(
     streamKeepAlive = streamKeepAlive == null ? Duration.ofSeconds(15) : streamKeepAlive;
   }
 
-  /** No key, 16 concurrent generations, 32 MiB bodies, 4096 tokens by default, no runtime adapters. */
+  /**
+   * No key, 16 concurrent generations, 32 MiB bodies, 4096 tokens by default, no runtime adapters.
+   */
   public static ServerOptions defaults() {
     return new ServerOptions(null, 16, 32L << 20, 4096, false, Duration.ofSeconds(15));
   }
 
   public ServerOptions withApiKey(ApiKey key) {
-    return new ServerOptions(key, maxConcurrentGenerations, maxBodyBytes, defaultMaxTokens, allowRuntimeAdapters, streamKeepAlive);
+    return new ServerOptions(
+        key,
+        maxConcurrentGenerations,
+        maxBodyBytes,
+        defaultMaxTokens,
+        allowRuntimeAdapters,
+        streamKeepAlive);
   }
 
   public ServerOptions withMaxConcurrentGenerations(int value) {
-    return new ServerOptions(apiKey, value, maxBodyBytes, defaultMaxTokens, allowRuntimeAdapters, streamKeepAlive);
+    return new ServerOptions(
+        apiKey, value, maxBodyBytes, defaultMaxTokens, allowRuntimeAdapters, streamKeepAlive);
   }
 
   public ServerOptions withMaxBodyBytes(long value) {
-    return new ServerOptions(apiKey, maxConcurrentGenerations, value, defaultMaxTokens, allowRuntimeAdapters, streamKeepAlive);
+    return new ServerOptions(
+        apiKey,
+        maxConcurrentGenerations,
+        value,
+        defaultMaxTokens,
+        allowRuntimeAdapters,
+        streamKeepAlive);
   }
 
   public ServerOptions withDefaultMaxTokens(int value) {
-    return new ServerOptions(apiKey, maxConcurrentGenerations, maxBodyBytes, value, allowRuntimeAdapters, streamKeepAlive);
+    return new ServerOptions(
+        apiKey,
+        maxConcurrentGenerations,
+        maxBodyBytes,
+        value,
+        allowRuntimeAdapters,
+        streamKeepAlive);
   }
 
   public ServerOptions withRuntimeAdapters(boolean allowed) {
-    return new ServerOptions(apiKey, maxConcurrentGenerations, maxBodyBytes, defaultMaxTokens, allowed, streamKeepAlive);
+    return new ServerOptions(
+        apiKey, maxConcurrentGenerations, maxBodyBytes, defaultMaxTokens, allowed, streamKeepAlive);
   }
 
   public ServerOptions withStreamKeepAlive(Duration interval) {
-    return new ServerOptions(apiKey, maxConcurrentGenerations, maxBodyBytes, defaultMaxTokens, allowRuntimeAdapters, interval);
+    return new ServerOptions(
+        apiKey,
+        maxConcurrentGenerations,
+        maxBodyBytes,
+        defaultMaxTokens,
+        allowRuntimeAdapters,
+        interval);
   }
 }

@@ -33,8 +33,10 @@ import selflengthen.model.openai.RetryPolicy;
 
 /** The endpoint engine (client) against our own serve, both over real sockets on loopback. */
 class ClientAgainstServerTest {
-  private static final ApiKey KEY = ApiKey.fromEnvironment("SERVE_KEY", Map.of("SERVE_KEY", "k-91c2e7"));
-  private static final RetryPolicy FAST = new RetryPolicy(3, Duration.ofMillis(10), Duration.ofMillis(20), Duration.ofSeconds(1));
+  private static final ApiKey KEY =
+      ApiKey.fromEnvironment("SERVE_KEY", Map.of("SERVE_KEY", "k-91c2e7"));
+  private static final RetryPolicy FAST =
+      new RetryPolicy(3, Duration.ofMillis(10), Duration.ofMillis(20), Duration.ofSeconds(1));
 
   @TempDir Path tmp;
   private EchoLanguageModel engine;
@@ -46,12 +48,17 @@ class ClientAgainstServerTest {
       server.close();
     }
     writer = OpenAiServerTest.adapterDir(tmp.resolve("writer-adapter"));
-    ModelCatalog catalog = new ModelCatalog().addBase("tiny", engine).addAdapter("writer", "tiny", writer);
-    server = OpenAiServer.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), catalog, options);
+    ModelCatalog catalog =
+        new ModelCatalog().addBase("tiny", engine).addAdapter("writer", "tiny", writer);
+    server =
+        OpenAiServer.start(
+            new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), catalog, options);
   }
 
   private OpenAiClientConfig config() {
-    return OpenAiClientConfig.of(server.baseUrl().toString(), "tiny").withApiKey(KEY).withRetry(FAST);
+    return OpenAiClientConfig.of(server.baseUrl().toString(), "tiny")
+        .withApiKey(KEY)
+        .withRetry(FAST);
   }
 
   @BeforeEach
@@ -65,21 +72,27 @@ class ClientAgainstServerTest {
     server.close();
   }
 
-  private static GenerationRequest request(String prompt, String prefix, int maxTokens, List<String> stops, String adapter) {
-    return new GenerationRequest(prompt, prefix, new SamplingParams(0.7f, 20, 0.8f, 1.1f, 42L), maxTokens, stops, adapter);
+  private static GenerationRequest request(
+      String prompt, String prefix, int maxTokens, List<String> stops, String adapter) {
+    return new GenerationRequest(
+        prompt, prefix, new SamplingParams(0.7f, 20, 0.8f, 1.1f, 42L), maxTokens, stops, adapter);
   }
 
   @Test
   void rawCompletionWithAForcedPrefix() {
     OpenAiLanguageModel client = new OpenAiLanguageModel(config());
-    GenerationResult result = client.generate(request("<user>Write\n<assistant>", "Chapter one", 64, List.of(), null));
+    GenerationResult result =
+        client.generate(request("<user>Write\n<assistant>", "Chapter one", 64, List.of(), null));
 
     assertEquals("echo(one) " + EchoLanguageModel.TAIL, result.text());
     assertEquals(FinishReason.STOP, result.finishReason());
     assertEquals(3, result.promptTokens());
     assertEquals(11, result.completionTokens());
     GenerationRequest seen = engine.requests.get(0);
-    assertEquals("<user>Write\n<assistant>Chapter one", seen.prompt(), "the prefix travels inside the prompt");
+    assertEquals(
+        "<user>Write\n<assistant>Chapter one",
+        seen.prompt(),
+        "the prefix travels inside the prompt");
     assertEquals(0.7f, seen.sampling().temperature(), 1e-6);
     assertEquals(20, seen.sampling().topK());
     assertEquals(0.8f, seen.sampling().topP(), 1e-6);
@@ -93,7 +106,8 @@ class ClientAgainstServerTest {
     GenerationResult cut = client.generate(request("go", "", 3, List.of(), null));
     assertEquals("echo(go) one two", cut.text());
     assertEquals(FinishReason.LENGTH, cut.finishReason());
-    GenerationResult stopped = client.generate(request("go", "", 50, List.of("\n---", "three"), null));
+    GenerationResult stopped =
+        client.generate(request("go", "", 50, List.of("\n---", "three"), null));
     assertEquals("echo(go) one two ", stopped.text());
     assertEquals(FinishReason.STOP, stopped.finishReason());
     assertEquals(List.of("\n---", "three"), engine.requests.get(1).stopStrings());
@@ -102,21 +116,29 @@ class ClientAgainstServerTest {
   @Test
   void chatUsesTheServersTemplateAndForcedPrefixesContinue() {
     OpenAiLanguageModel client = new OpenAiLanguageModel(config());
-    List<ChatMessage> messages = List.of(ChatMessage.system("Be long."), ChatMessage.user("Tell a tale"));
-    GenerationResult plain = client.chat(messages, "", SamplingParams.greedy(), 64, List.of(), null);
+    List<ChatMessage> messages =
+        List.of(ChatMessage.system("Be long."), ChatMessage.user("Tell a tale"));
+    GenerationResult plain =
+        client.chat(messages, "", SamplingParams.greedy(), 64, List.of(), null);
     assertEquals("echo(<assistant>) " + EchoLanguageModel.TAIL, plain.text());
-    assertEquals("<system>Be long.\n<user>Tell a tale\n<assistant>", engine.requests.get(0).prompt());
+    assertEquals(
+        "<system>Be long.\n<user>Tell a tale\n<assistant>", engine.requests.get(0).prompt());
 
-    GenerationResult continued = client.chat(messages, "Long ago", SamplingParams.greedy(), 64, List.of(), null);
+    GenerationResult continued =
+        client.chat(messages, "Long ago", SamplingParams.greedy(), 64, List.of(), null);
     assertEquals("echo(ago) " + EchoLanguageModel.TAIL, continued.text());
-    assertEquals("<system>Be long.\n<user>Tell a tale\n<assistant>", engine.requests.get(1).prompt());
+    assertEquals(
+        "<system>Be long.\n<user>Tell a tale\n<assistant>", engine.requests.get(1).prompt());
     assertEquals("Long ago", engine.requests.get(1).forcedPrefix());
 
     OpenAiLanguageModel templated =
         new OpenAiLanguageModel(config().withChatTemplate(engine.chatTemplate()));
-    GenerationResult local = templated.chat(messages, "Long ago", SamplingParams.greedy(), 64, List.of(), null);
+    GenerationResult local =
+        templated.chat(messages, "Long ago", SamplingParams.greedy(), 64, List.of(), null);
     assertEquals(continued.text(), local.text(), "the checkpoint template and the server agree");
-    assertEquals("<system>Be long.\n<user>Tell a tale\n<assistant>Long ago", engine.requests.get(2).prompt());
+    assertEquals(
+        "<system>Be long.\n<user>Tell a tale\n<assistant>Long ago",
+        engine.requests.get(2).prompt());
   }
 
   @Test
@@ -126,7 +148,9 @@ class ClientAgainstServerTest {
     assertEquals("echo(upon) one two three", completion.text());
     assertEquals(FinishReason.LENGTH, completion.finishReason());
     assertEquals(4, completion.completionTokens(), "usage arrives in the last chunk");
-    GenerationResult chat = streaming.chat(List.of(ChatMessage.user("hi")), "", SamplingParams.greedy(), 64, List.of(), null);
+    GenerationResult chat =
+        streaming.chat(
+            List.of(ChatMessage.user("hi")), "", SamplingParams.greedy(), 64, List.of(), null);
     assertEquals("echo(<assistant>) " + EchoLanguageModel.TAIL, chat.text());
     assertEquals(FinishReason.STOP, chat.finishReason());
   }
@@ -140,11 +164,13 @@ class ClientAgainstServerTest {
     Path trained = OpenAiServerTest.adapterDir(tmp.resolve("round-2/extender"));
     client.generate(request("b", "", 8, List.of(), trained.toString()));
     client.generate(request("c", "", 8, List.of(), trained.toString()));
-    assertEquals(trained.toString(), engine.requests.get(1).adapter(), "loaded at run time and applied");
+    assertEquals(
+        trained.toString(), engine.requests.get(1).adapter(), "loaded at run time and applied");
     assertEquals(trained.toString(), engine.requests.get(2).adapter());
 
     OpenAiException unknown =
-        assertThrows(OpenAiException.class, () -> client.generate(request("d", "", 8, List.of(), "nobody")));
+        assertThrows(
+            OpenAiException.class, () -> client.generate(request("d", "", 8, List.of(), "nobody")));
     assertEquals(404, unknown.status());
     assertEquals(1, unknown.attempts(), "a 404 is not retried");
     assertTrue(unknown.getMessage().contains("`nobody` does not exist"), unknown.getMessage());
@@ -153,19 +179,28 @@ class ClientAgainstServerTest {
   @Test
   void aWrongOrMissingKeyIsRefusedWithoutRetries() {
     OpenAiLanguageModel keyless = new OpenAiLanguageModel(config().withApiKey(null));
-    OpenAiException e = assertThrows(OpenAiException.class, () -> keyless.generate(request("x", "", 4, List.of(), null)));
+    OpenAiException e =
+        assertThrows(
+            OpenAiException.class, () -> keyless.generate(request("x", "", 4, List.of(), null)));
     assertEquals(401, e.status());
     assertEquals(1, e.attempts());
     OpenAiLanguageModel wrong =
-        new OpenAiLanguageModel(config().withApiKey(ApiKey.fromEnvironment("W", Map.of("W", "nope"))));
-    assertEquals(401, assertThrows(OpenAiException.class, () -> wrong.generate(request("x", "", 4, List.of(), null))).status());
+        new OpenAiLanguageModel(
+            config().withApiKey(ApiKey.fromEnvironment("W", Map.of("W", "nope"))));
+    assertEquals(
+        401,
+        assertThrows(
+                OpenAiException.class, () -> wrong.generate(request("x", "", 4, List.of(), null)))
+            .status());
     assertTrue(engine.requests.isEmpty());
   }
 
   @Test
   void engineFailuresComeBackAsErrorsAfterRetries() {
     OpenAiLanguageModel client = new OpenAiLanguageModel(config());
-    OpenAiException e = assertThrows(OpenAiException.class, () -> client.generate(request("FAIL", "", 4, List.of(), null)));
+    OpenAiException e =
+        assertThrows(
+            OpenAiException.class, () -> client.generate(request("FAIL", "", 4, List.of(), null)));
     assertEquals(500, e.status());
     assertEquals(3, e.attempts());
     assertEquals(3, engine.requests.size());

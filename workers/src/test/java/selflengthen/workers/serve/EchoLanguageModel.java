@@ -66,7 +66,12 @@ final class EchoLanguageModel implements LanguageModel {
       }
       String text = naturalContinuation(full);
       FinishReason reason = FinishReason.STOP;
-      int cut = request.stopStrings().stream().mapToInt(text::indexOf).filter(i -> i >= 0).min().orElse(-1);
+      int cut =
+          request.stopStrings().stream()
+              .mapToInt(text::indexOf)
+              .filter(i -> i >= 0)
+              .min()
+              .orElse(-1);
       if (cut >= 0) {
         text = text.substring(0, cut);
       }
@@ -101,7 +106,9 @@ final class EchoLanguageModel implements LanguageModel {
   @Override
   public ChatTemplate chatTemplate() {
     return (messages, addGenerationPrompt) ->
-        messages.stream().map(m -> "<" + m.role() + ">" + m.content() + "\n").collect(Collectors.joining())
+        messages.stream()
+                .map(m -> "<" + m.role() + ">" + m.content() + "\n")
+                .collect(Collectors.joining())
             + (addGenerationPrompt ? "<assistant>" : "");
   }
 

@@ -50,19 +50,34 @@ class ServeCommandTest {
     CompletableFuture<Run> finished =
         CompletableFuture.supplyAsync(
             () ->
-                run(command, "--model", checkpoint.toString(), "--adapter", "generator=" + adapter, "--port", "0",
-                    "--api-key-file", keyFile.toString(), "--max-batch", "4"));
+                run(
+                    command,
+                    "--model",
+                    checkpoint.toString(),
+                    "--adapter",
+                    "generator=" + adapter,
+                    "--port",
+                    "0",
+                    "--api-key-file",
+                    keyFile.toString(),
+                    "--max-batch",
+                    "4"));
     OpenAiServer server = command.started().get(10, TimeUnit.SECONDS);
     try {
       assertEquals(checkpoint, loadedFrom.get());
       assertTrue(server.address().getAddress().isLoopbackAddress(), "binds 127.0.0.1 by default");
-      RawHttp.Reply models = RawHttp.get(server.baseUrl(), "/models", "Authorization", "Bearer serve-key-1");
+      RawHttp.Reply models =
+          RawHttp.get(server.baseUrl(), "/models", "Authorization", "Bearer serve-key-1");
       assertEquals(200, models.status(), models.body());
       assertEquals("qwen-tiny", models.json().get("data").get(0).get("id").asText());
       assertEquals("generator", models.json().get("data").get(1).get("id").asText());
       RawHttp.Reply reply =
-          RawHttp.post(server.baseUrl(), "/completions", "{\"model\":\"generator\",\"prompt\":\"hi\"}",
-              "Authorization", "Bearer serve-key-1");
+          RawHttp.post(
+              server.baseUrl(),
+              "/completions",
+              "{\"model\":\"generator\",\"prompt\":\"hi\"}",
+              "Authorization",
+              "Bearer serve-key-1");
       assertEquals(200, reply.status(), reply.body());
       GenerationRequest seen = engine.requests.get(0);
       assertEquals(adapter.toAbsolutePath().normalize().toString(), seen.adapter());
@@ -80,7 +95,8 @@ class ServeCommandTest {
   @Test
   void theDefaultLoaderUsesTheRegisteredEngineOrSaysThereIsNoneInOneLine() {
     boolean engineRegistered = ServiceLoader.load(LanguageModelProvider.class).iterator().hasNext();
-    Run run = run(new ServeCommand(), "--model", tmp.resolve("no-checkpoint").toString(), "--port", "0");
+    Run run =
+        run(new ServeCommand(), "--model", tmp.resolve("no-checkpoint").toString(), "--port", "0");
     assertEquals(1, run.exitCode());
     List<String> lines = run.err().lines().toList();
     assertEquals(1, lines.size(), run.err());
@@ -95,26 +111,46 @@ class ServeCommandTest {
   @Test
   void usageErrorsAreOneClearLine() throws Exception {
     EchoLanguageModel engine = new EchoLanguageModel();
-    Run notAnAdapter = run(new ServeCommand(dir -> engine), "--model", tmp.toString(), "--adapter", "x=" + tmp);
+    Run notAnAdapter =
+        run(new ServeCommand(dir -> engine), "--model", tmp.toString(), "--adapter", "x=" + tmp);
     assertEquals(2, notAnAdapter.exitCode());
-    assertTrue(notAnAdapter.err().contains("--adapter x: " + tmp + " has no adapter_config.json"), notAnAdapter.err());
+    assertTrue(
+        notAnAdapter.err().contains("--adapter x: " + tmp + " has no adapter_config.json"),
+        notAnAdapter.err());
 
     Run bothKeys =
-        run(new ServeCommand(dir -> engine), "--model", tmp.toString(), "--api-key-env", "K", "--api-key-file", "f");
+        run(
+            new ServeCommand(dir -> engine),
+            "--model",
+            tmp.toString(),
+            "--api-key-env",
+            "K",
+            "--api-key-file",
+            "f");
     assertEquals(2, bothKeys.exitCode());
     assertTrue(bothKeys.err().contains("mutually exclusive"), bothKeys.err());
 
     Run unsetKey =
-        run(new ServeCommand(dir -> engine), "--model", tmp.toString(), "--api-key-env", "SELFLENGTHEN_NO_SUCH_VAR");
+        run(
+            new ServeCommand(dir -> engine),
+            "--model",
+            tmp.toString(),
+            "--api-key-env",
+            "SELFLENGTHEN_NO_SUCH_VAR");
     assertEquals(2, unsetKey.exitCode());
     assertTrue(unsetKey.err().contains("SELFLENGTHEN_NO_SUCH_VAR"), unsetKey.err());
 
     Run failingLoad =
-        run(new ServeCommand(dir -> {
-          throw new IllegalStateException("config.json is missing");
-        }), "--model", tmp.toString());
+        run(
+            new ServeCommand(
+                dir -> {
+                  throw new IllegalStateException("config.json is missing");
+                }),
+            "--model",
+            tmp.toString());
     assertEquals(1, failingLoad.exitCode());
-    assertEquals("serve: cannot load " + tmp + ": config.json is missing", failingLoad.err().strip());
+    assertEquals(
+        "serve: cannot load " + tmp + ": config.json is missing", failingLoad.err().strip());
     assertTrue(engine.requests.isEmpty());
   }
 }
