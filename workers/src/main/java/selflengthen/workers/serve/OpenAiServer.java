@@ -116,7 +116,7 @@ public final class OpenAiServer implements AutoCloseable {
   }
 
   /** Stops accepting, gives running exchanges up to {@code grace}, then stops the threads. */
-  public void stop(Duration grace) {
+  public synchronized void stop(Duration grace) {
     if (stopped.getCount() == 0) {
       return;
     }
