@@ -93,14 +93,11 @@ final class OpenAiRequests {
     rejectSet(
         body, "frequency_penalty", "frequency_penalty is not supported; use repetition_penalty");
 
-    Integer maxTokens =
-        integer(
-            body,
-            chat && isSet(body.get("max_completion_tokens"))
-                ? "max_completion_tokens"
-                : "max_tokens");
+    String maxTokensField =
+        chat && isSet(body.get("max_completion_tokens")) ? "max_completion_tokens" : "max_tokens";
+    Integer maxTokens = integer(body, maxTokensField);
     if (maxTokens != null && maxTokens < 1) {
-      throw ApiError.invalid("max_tokens", "max_tokens must be at least 1");
+      throw ApiError.invalid(maxTokensField, maxTokensField + " must be at least 1");
     }
     Double temperature = number(body, "temperature");
     if (temperature != null && temperature < 0) {
