@@ -1,0 +1,84 @@
+package selflengthen.workers.serve;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import selflengthen.model.api.LanguageModel;
+
+/**
+ * The model names a server answers to. Base models are loaded language models; adapters are names
+ * for a base model plus a PEFT adapter directory, applied per request by the engine (so one loaded
+ * base serves any number of adapters). Thread-safe: adapters can be added while serving.
+ */
+public final class ModelCatalog {
+  private final Map<String, ServedModel> models = new LinkedHashMap<>();
+
+  public synchronized ModelCatalog addBase(String name, LanguageModel model) {
+    requireFreeName(name);
+    models.put(name, new ServedModel(name, model, null, null));
+    return this;
+  }
+
+  /**
+   * Serves {@code adapterDir} (a PEFT adapter: adapter_config.json inside) on top of {@code base}.
+   */
+  public synchronized ModelCatalog addAdapter(String name, String base, Path adapterDir) {
+    requireFreeName(name);
+    ServedModel parent = models.get(base);
+    if (parent == null || parent.isAdapter()) {
+      throw new IllegalArgumentException(
+          "no base model named " + base + " to put adapter " + name + " on");
+    }
+    models.put(name, new ServedModel(name, parent.model(), checkedAdapter(adapterDir), base));
+    return this;
+  }
+
+  public synchronized Optional<ServedModel> find(String name) {
+    return Optional.ofNullable(models.get(name));
+  }
+
+  public synchronized List<ServedModel> all() {
+    return new ArrayList<>(models.values());
+  }
+
+  /** The first base model added: where adapters loaded at run time go. */
+  public synchronized Optional<ServedModel> defaultBase() {
+    return models.values().stream().filter(m -> !m.isAdapter()).findFirst();
+  }
+
+  synchronized boolean removeAdapter(String name) {
+    ServedModel model = models.get(name);
+    if (model == null || !model.isAdapter()) {
+      return false;
+    }
+    models.remove(name);
+    return true;
+  }
+
+  /** The distinct loaded language models (to close them on shutdown). */
+  public synchronized List<LanguageModel> languageModels() {
+    return models.values().stream().filter(m -> !m.isAdapter()).map(ServedModel::model).toList();
+  }
+
+  static Path checkedAdapter(Path dir) {
+    Path absolute = dir.toAbsolutePath().normalize();
+    if (!Files.isRegularFile(absolute.resolve("adapter_config.json"))) {
+      throw new IllegalArgumentException(
+          absolute + " is not a PEFT adapter directory (no adapter_config.json)");
+    }
+    return absolute;
+  }
+
+  private void requireFreeName(String name) {
+    if (name == null || name.isBlank()) {
+      throw new IllegalArgumentException("a served model needs a name");
+    }
+    if (models.containsKey(name)) {
+      throw new IllegalArgumentException("the model name " + name + " is already served");
+    }
+  }
+}
