@@ -13,6 +13,7 @@ import selflengthen.workers.cli.BenchCommand;
 import selflengthen.workers.cli.CancelCommand;
 import selflengthen.workers.cli.DevCommand;
 import selflengthen.workers.cli.EvalCommand;
+import selflengthen.workers.cli.ServeCommand;
 import selflengthen.workers.cli.Errors;
 import selflengthen.workers.cli.ModelCommand;
 import selflengthen.workers.cli.PauseCommand;
@@ -46,6 +47,7 @@ import selflengthen.workers.cli.WorkersCommand;
       ModelCommand.class,
       BenchCommand.class,
       EvalCommand.class,
+      ServeCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {
