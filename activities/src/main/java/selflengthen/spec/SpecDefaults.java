@@ -1,0 +1,378 @@
+package selflengthen.spec;
+
+import java.util.List;
+import selflengthen.v1.DropShort;
+import selflengthen.v1.Extension;
+import selflengthen.v1.InitialResponses;
+import selflengthen.v1.Language;
+import selflengthen.v1.LengthControl;
+import selflengthen.v1.Measurement;
+import selflengthen.v1.ModelRef;
+import selflengthen.v1.Models;
+import selflengthen.v1.Parallelism;
+import selflengthen.v1.ResponseCheck;
+import selflengthen.v1.RunSpec;
+import selflengthen.v1.Sampling;
+import selflengthen.v1.SelfInstruct;
+import selflengthen.v1.TrainMethod;
+import selflengthen.v1.Training;
+import selflengthen.v1.TrainingSets;
+
+/**
+ * The reference defaults of spec.proto, in one place. {@link #resolve} fills every field the spec
+ * leaves unset and keeps every field it sets, even to an invalid value (the validator names those).
+ * Resolving twice gives the same spec. Pure and deterministic: safe in workflow code.
+ */
+public final class SpecDefaults {
+  public static final String DATA_ROOT = "./selflengthen-data";
+  public static final long SEED = 42;
+  public static final int ROUNDS = 3;
+  public static final String DEVICE = "cpu";
+
+  /** The reference sampling (method.md): temperature 0.7, top-p 0.8, top-k 20, penalty 1.1. */
+  public static final Sampling SAMPLING =
+      Sampling.newBuilder()
+          .setTemperature(0.7f)
+          .setTopP(0.8f)
+          .setTopK(20)
+          .setRepetitionPenalty(1.1f)
+          .setMaxNewTokens(16384)
+          .addStop("\n---")
+          .build();
+
+  /** English closing punctuation: . ! ? " ' ) ] } * ` and the closing curly quotes. */
+  public static final String CLOSING_PUNCTUATION_EN = ".!?\"')]}*`\u201d\u2019";
+  /** Chinese closing punctuation: 。！？”’）】》…」』 plus the English set. */
+  public static final String CLOSING_PUNCTUATION_ZH =
+      "\u3002\uff01\uff1f\u201d\u2019\uff09\u3011\u300b\u2026\u300d\u300f" + ".!?\"')]}*`";
+
+  public static final List<String> META_WORDS =
+      List.of("revised", "revision", "response", "version", "paragraph");
+
+  /** "all" linear layers of a Qwen2 / Llama decoder. */
+  public static final List<String> LORA_TARGETS =
+      List.of("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj");
+
+  private SpecDefaults() {}
+
+  public static RunSpec resolve(RunSpec spec) {
+    RunSpec.Builder b = spec.toBuilder();
+    if (b.getDataRoot().isEmpty()) {
+      b.setDataRoot(DATA_ROOT);
+    }
+    if (b.getLanguage() == Language.LANGUAGE_UNSPECIFIED) {
+      b.setLanguage(Language.LANGUAGE_EN);
+    }
+    if (!b.hasSeed()) {
+      b.setSeed(SEED);
+    }
+    if (!b.hasRounds()) {
+      b.setRounds(ROUNDS);
+    }
+    Sampling sampling = sampling(b.getSampling(), SAMPLING);
+    b.setSampling(sampling);
+    b.setModels(models(b.getModels()));
+    b.setSelfInstruct(selfInstruct(b.getSelfInstruct(), sampling));
+    b.setInitialResponses(initialResponses(b.getInitialResponses()));
+    b.setExtension(extension(b.getExtension()));
+    b.setDropShort(dropShort(b.getDropShort()));
+    b.setResponseCheck(responseCheck(b.getResponseCheck(), b.getLanguage()));
+    b.setTrainingSets(trainingSets(b.getTrainingSets()));
+    b.setTraining(training(b.getTraining()));
+    b.setParallelism(parallelism(b.getParallelism()));
+    b.setMeasurement(measurement(b.getMeasurement(), sampling));
+    b.setLengthControl(lengthControl(b.getLengthControl()));
+    return b.build();
+  }
+
+  /** Fills the unset fields of {@code s} from {@code fallback} (itself complete). */
+  static Sampling sampling(Sampling s, Sampling fallback) {
+    Sampling.Builder b = s.toBuilder();
+    if (!b.hasTemperature()) {
+      b.setTemperature(fallback.getTemperature());
+    }
+    if (!b.hasTopP()) {
+      b.setTopP(fallback.getTopP());
+    }
+    if (!b.hasTopK()) {
+      b.setTopK(fallback.getTopK());
+    }
+    if (!b.hasRepetitionPenalty()) {
+      b.setRepetitionPenalty(fallback.getRepetitionPenalty());
+    }
+    if (!b.hasMaxNewTokens()) {
+      b.setMaxNewTokens(fallback.getMaxNewTokens());
+    }
+    if (b.getStopCount() == 0) {
+      b.addAllStop(fallback.getStopList());
+    }
+    return b.build();
+  }
+
+  static Models models(Models m) {
+    Models.Builder b = m.toBuilder();
+    String base = b.getBaseModel();
+    ModelRef generator = modelRef(b.getGenerator(), base);
+    b.setGenerator(generator);
+    b.setExtender(modelRef(b.getExtender(), base));
+    b.setJudge(judge(b.getJudge(), generator));
+    if (!b.hasMaxBatchSize()) {
+      b.setMaxBatchSize(16);
+    }
+    return b.build();
+  }
+
+  /** A role without a path or endpoint runs the base model in process. */
+  static ModelRef modelRef(ModelRef m, String basePath) {
+    ModelRef.Builder b = m.toBuilder();
+    if (b.getPath().isEmpty() && b.getEndpoint().isEmpty()) {
+      b.setPath(basePath);
+    }
+    if (b.getDevice().isEmpty()) {
+      b.setDevice(DEVICE);
+    }
+    if (!b.hasMaxConcurrency()) {
+      b.setMaxConcurrency(16);
+    }
+    if (!b.hasTimeoutSeconds()) {
+      b.setTimeoutSeconds(600);
+    }
+    return b.build();
+  }
+
+  /** The judge defaults to the generator's base model: same checkpoint or endpoint, no adapter. */
+  static ModelRef judge(ModelRef judge, ModelRef generator) {
+    ModelRef.Builder b = judge.toBuilder();
+    if (b.getPath().isEmpty() && b.getEndpoint().isEmpty()) {
+      if (generator.getEndpoint().isEmpty()) {
+        b.setPath(generator.getPath());
+      } else {
+        b.setEndpoint(generator.getEndpoint());
+        if (b.getModelName().isEmpty()) {
+          b.setModelName(generator.getModelName());
+        }
+        if (b.getApiKeyEnv().isEmpty() && b.getApiKeyFile().isEmpty()) {
+          b.setApiKeyEnv(generator.getApiKeyEnv());
+          b.setApiKeyFile(generator.getApiKeyFile());
+        }
+      }
+      if (b.getDevice().isEmpty()) {
+        b.setDevice(generator.getDevice());
+      }
+    }
+    return modelRef(b.build(), generator.getPath());
+  }
+
+  static SelfInstruct selfInstruct(SelfInstruct s, Sampling runSampling) {
+    SelfInstruct.Builder b = s.toBuilder();
+    if (!b.hasInstructionsPerRound()) {
+      b.setInstructionsPerRound(5000);
+    }
+    if (!b.hasFewShot()) {
+      b.setFewShot(2);
+    }
+    if (!b.hasMaxTries()) {
+      b.setMaxTries(10);
+    }
+    if (!b.hasMinWords()) {
+      b.setMinWords(3);
+    }
+    if (!b.hasMaxWords()) {
+      b.setMaxWords(500);
+    }
+    if (!b.hasNearDuplicateThreshold()) {
+      b.setNearDuplicateThreshold(0.7f);
+    }
+    if (!b.hasJudge()) {
+      b.setJudge(true);
+    }
+    if (!b.hasJudgeLongWords()) {
+      b.setJudgeLongWords(2000);
+    }
+    b.setSampling(sampling(b.getSampling(), runSampling));
+    return b.build();
+  }
+
+  static InitialResponses initialResponses(InitialResponses r) {
+    InitialResponses.Builder b = r.toBuilder();
+    if (!b.hasPerInstruction()) {
+      b.setPerInstruction(2);
+    }
+    if (!b.hasMaxTries()) {
+      b.setMaxTries(20);
+    }
+    return b.build();
+  }
+
+  static Extension extension(Extension e) {
+    Extension.Builder b = e.toBuilder();
+    if (!b.hasAttempts()) {
+      b.setAttempts(2);
+    }
+    if (!b.hasMaxTries()) {
+      b.setMaxTries(20);
+    }
+    if (!b.hasMicroIterations()) {
+      b.setMicroIterations(3);
+    }
+    if (!b.hasPrefixFraction()) {
+      b.setPrefixFraction(2f / 3f);
+    }
+    if (!b.hasMinGrowth()) {
+      b.setMinGrowth(1.2f);
+    }
+    return b.build();
+  }
+
+  static DropShort dropShort(DropShort d) {
+    DropShort.Builder b = d.toBuilder();
+    if (!b.hasEnabled()) {
+      b.setEnabled(true);
+    }
+    if (!b.hasFactor()) {
+      b.setFactor(2f);
+    }
+    if (!b.hasExponent()) {
+      b.setExponent(3f);
+    }
+    return b.build();
+  }
+
+  static ResponseCheck responseCheck(ResponseCheck r, Language language) {
+    ResponseCheck.Builder b = r.toBuilder();
+    if (b.getClosingPunctuation().isEmpty()) {
+      b.setClosingPunctuation(
+          language == Language.LANGUAGE_ZH ? CLOSING_PUNCTUATION_ZH : CLOSING_PUNCTUATION_EN);
+    }
+    if (!b.hasNgramWordsEn()) {
+      b.setNgramWordsEn(10);
+    }
+    if (!b.hasNgramUnitsZh()) {
+      b.setNgramUnitsZh(13);
+    }
+    if (!b.hasMetaHeadLines()) {
+      b.setMetaHeadLines(2);
+    }
+    if (!b.hasMetaTailLines()) {
+      b.setMetaTailLines(3);
+    }
+    if (b.getMetaWordsCount() == 0) {
+      b.addAllMetaWords(META_WORDS);
+    }
+    return b.build();
+  }
+
+  static TrainingSets trainingSets(TrainingSets t) {
+    TrainingSets.Builder b = t.toBuilder();
+    if (!b.hasExtenderLineDrop()) {
+      b.setExtenderLineDrop(0.2f);
+    }
+    return b.build();
+  }
+
+  static Training training(Training t) {
+    Training.Builder b = t.toBuilder();
+    if (b.getMethod() == TrainMethod.TRAIN_METHOD_UNSPECIFIED) {
+      b.setMethod(TrainMethod.TRAIN_METHOD_LORA);
+    }
+    if (!b.hasLoraRank()) {
+      b.setLoraRank(8);
+    }
+    // The reference pairs alpha with the rank (16 for rank 8).
+    if (!b.hasLoraAlpha()) {
+      b.setLoraAlpha(2f * b.getLoraRank());
+    }
+    if (!b.hasLoraDropout()) {
+      b.setLoraDropout(0f);
+    }
+    if (b.getLoraTargetsCount() == 0) {
+      b.addAllLoraTargets(LORA_TARGETS);
+    }
+    if (!b.hasLearningRate()) {
+      b.setLearningRate(1e-4f);
+    }
+    if (!b.hasEpochs()) {
+      b.setEpochs(4f);
+    }
+    if (b.getLrScheduler().isEmpty()) {
+      b.setLrScheduler("cosine");
+    }
+    if (!b.hasWarmupRatio()) {
+      b.setWarmupRatio(0.1f);
+    }
+    if (!b.hasCutoffLen()) {
+      b.setCutoffLen(16384);
+    }
+    if (!b.hasBatchSize()) {
+      b.setBatchSize(1);
+    }
+    if (!b.hasGradientAccumulation()) {
+      b.setGradientAccumulation(1);
+    }
+    if (!b.hasWeightDecay()) {
+      b.setWeightDecay(0f);
+    }
+    if (!b.hasCheckpointEvery()) {
+      b.setCheckpointEvery(50);
+    }
+    if (!b.hasConcurrent()) {
+      b.setConcurrent(true);
+    }
+    return b.build();
+  }
+
+  static Parallelism parallelism(Parallelism p) {
+    Parallelism.Builder b = p.toBuilder();
+    if (!b.hasShardSize()) {
+      b.setShardSize(32);
+    }
+    if (!b.hasMaxConcurrentShards()) {
+      b.setMaxConcurrentShards(8);
+    }
+    if (!b.hasStragglerFraction()) {
+      b.setStragglerFraction(0.95f);
+    }
+    return b.build();
+  }
+
+  static Measurement measurement(Measurement m, Sampling runSampling) {
+    Measurement.Builder b = m.toBuilder();
+    if (!b.hasHeldOutCount()) {
+      b.setHeldOutCount(20);
+    }
+    b.setSampling(sampling(b.getSampling(), runSampling));
+    return b.build();
+  }
+
+  static LengthControl lengthControl(LengthControl l) {
+    LengthControl.Builder b = l.toBuilder();
+    if (!b.hasEnabled()) {
+      b.setEnabled(true);
+    }
+    if (!b.hasMinWords()) {
+      b.setMinWords(2000);
+    }
+    if (!b.hasMaxWords()) {
+      b.setMaxWords(8000);
+    }
+    if (!b.hasShareAbout()) {
+      b.setShareAbout(0.40f);
+    }
+    if (!b.hasShareRange()) {
+      b.setShareRange(0.25f);
+    }
+    if (!b.hasShareAbove()) {
+      b.setShareAbove(0.10f);
+    }
+    if (!b.hasShareBelow()) {
+      b.setShareBelow(0.25f);
+    }
+    if (!b.hasRoundTo()) {
+      b.setRoundTo(1000);
+    }
+    if (!b.hasShareFloor()) {
+      b.setShareFloor(0.2f);
+    }
+    return b.build();
+  }
+}

@@ -1,0 +1,141 @@
+package selflengthen.workers;
+
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.temporal.api.workflowservice.v1.GetClusterInfoRequest;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowClientOptions;
+import io.temporal.serviceclient.WorkflowServiceStubs;
+import io.temporal.serviceclient.WorkflowServiceStubsOptions;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import selflengthen.payload.Payloads;
+
+/** A connection to a Temporal frontend and a client on it using the project's data converter. */
+public final class TemporalConnection implements AutoCloseable {
+  private final String address;
+  private final String namespace;
+  private final WorkflowServiceStubs stubs;
+  private final WorkflowClient client;
+
+  private TemporalConnection(String address, String namespace, WorkflowServiceStubs stubs) {
+    this.address = address;
+    this.namespace = namespace;
+    this.stubs = stubs;
+    this.client =
+        WorkflowClient.newInstance(
+            stubs,
+            WorkflowClientOptions.newBuilder()
+                .setNamespace(namespace)
+                .setDataConverter(Payloads.dataConverter())
+                .build());
+  }
+
+  /**
+   * Connects and checks the server answers within {@code timeout}.
+   *
+   * @throws UnreachableServerException when it does not
+   */
+  public static TemporalConnection connect(String address, String namespace, Duration timeout) {
+    WorkflowServiceStubsOptions options =
+        WorkflowServiceStubsOptions.newBuilder()
+            .setTarget(address)
+            .setRpcQueryTimeout(Duration.ofSeconds(15))
+            .build();
+    try {
+      return new TemporalConnection(
+          address, namespace, WorkflowServiceStubs.newConnectedServiceStubs(options, timeout));
+    } catch (RuntimeException e) {
+      throw new UnreachableServerException(address, e);
+    }
+  }
+
+  /**
+   * Fails at once when nothing listens at the address (connection refused, unknown host), instead
+   * of retrying the health check until its timeout: for interactive commands.
+   */
+  public static void checkListening(String address, Duration timeout) {
+    int colon = address.lastIndexOf(':');
+    if (colon <= 0) {
+      throw new UnreachableServerException(address,
+          new IllegalArgumentException("expected HOST:PORT"));
+    }
+    String host = address.substring(0, colon).replaceAll("^\\[|\\]$", "");
+    int port;
+    try {
+      port = Integer.parseInt(address.substring(colon + 1));
+    } catch (NumberFormatException e) {
+      throw new UnreachableServerException(address, new IllegalArgumentException("expected HOST:PORT"));
+    }
+    try (Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress(host, port), (int) Math.max(1, timeout.toMillis()));
+    } catch (IOException | IllegalArgumentException e) {
+      throw new UnreachableServerException(address, e);
+    }
+  }
+
+  public String address() {
+    return address;
+  }
+
+  public String namespace() {
+    return namespace;
+  }
+
+  public WorkflowServiceStubs stubs() {
+    return stubs;
+  }
+
+  public WorkflowClient client() {
+    return client;
+  }
+
+  /**
+   * True when the server is Temporal's in-memory test server (ours, or {@code TestServer}): it is
+   * the one frontend without GetClusterInfo. Workers need to know (see {@link WorkerHost}).
+   */
+  public boolean isInMemoryServer() {
+    try {
+      stubs.blockingStub().withDeadlineAfter(10, TimeUnit.SECONDS)
+          .getClusterInfo(GetClusterInfoRequest.getDefaultInstance());
+      return false;
+    } catch (StatusRuntimeException e) {
+      if (e.getStatus().getCode() == Status.Code.UNIMPLEMENTED) {
+        return true;
+      }
+      throw e;
+    }
+  }
+
+  @Override
+  public void close() {
+    stubs.shutdown();
+    if (!stubs.awaitTermination(5, TimeUnit.SECONDS)) {
+      stubs.shutdownNow();
+    }
+  }
+
+  /** The frontend did not answer a health check. */
+  public static final class UnreachableServerException extends RuntimeException {
+    UnreachableServerException(String address, Throwable cause) {
+      super("cannot reach Temporal at " + address + " (" + reason(cause) + "): is a server running?"
+          + " ('selflengthen dev' or 'selflengthen server' starts one)", cause);
+    }
+
+    private static String reason(Throwable t) {
+      Throwable root = t;
+      while (root.getCause() != null && root.getCause() != root) {
+        root = root.getCause();
+      }
+      if (t instanceof StatusRuntimeException s) {
+        String status = s.getStatus().getCode() + (s.getStatus().getDescription() == null ? ""
+            : ": " + s.getStatus().getDescription());
+        return root != t && root.getMessage() != null ? status + ", " + root.getMessage() : status;
+      }
+      return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+    }
+  }
+}

@@ -1,0 +1,89 @@
+package selflengthen.workers.cli;
+
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.function.Supplier;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import selflengthen.store.DataStore;
+import selflengthen.workers.TemporalConnection;
+import selflengthen.workers.WorkerContext;
+import selflengthen.workers.WorkerHost;
+import selflengthen.workers.WorkerRegistrar;
+import selflengthen.workers.server.EmbeddedTemporal;
+import selflengthen.workflows.TaskQueues;
+
+@Command(
+    name = "dev",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Everything in one JVM: the in-memory Temporal server on 127.0.0.1 and workers for every"
+          + " task queue. Prints the address and how to start a run.",
+      "Workflow state lives in memory: when this process stops, 'selflengthen resume RUN'"
+          + " continues a run from the data store."
+    })
+public final class DevCommand implements Callable<Integer> {
+  private final Supplier<WorkerRegistrar> registrar;
+
+  @Spec CommandSpec spec;
+  @Mixin DataRootOption dataRoot;
+
+  @Option(names = "--port", paramLabel = "PORT", defaultValue = "7233",
+      description = "Port on 127.0.0.1 (0 picks a free one; default ${DEFAULT-VALUE}).")
+  int port;
+
+  @Option(names = "--slots", paramLabel = "N", defaultValue = "${env:SELFLENGTHEN_SLOTS:-2}",
+      description = "Activities run at once on each queue (env SELFLENGTHEN_SLOTS; default ${DEFAULT-VALUE}).")
+  int slots;
+
+  @Option(names = "--grace-seconds", paramLabel = "S", defaultValue = "30",
+      description = "On shutdown, how long running activities may finish (default ${DEFAULT-VALUE}).")
+  int graceSeconds;
+
+  public DevCommand(Supplier<WorkerRegistrar> registrar) {
+    this.registrar = registrar;
+  }
+
+  @Override
+  public Integer call() throws InterruptedException {
+    WorkerRegistrar reg = registrar.get();
+    if (slots < 1) {
+      throw new CliException("--slots must be at least 1 (got " + slots + ")");
+    }
+    DataStore store = DataStore.open(dataRoot.dataRoot());
+    EmbeddedTemporal server = EmbeddedTemporal.start(port);
+    TemporalConnection conn;
+    WorkerHost host;
+    try {
+      conn = TemporalConnection.connect(server.address(), "default", Duration.ofSeconds(10));
+      host = WorkerHost.start(
+          new WorkerContext(store, slots, TaskQueues.ALL, conn.address(), conn.namespace(), conn.client()),
+          reg, true);
+    } catch (RuntimeException e) {
+      server.close();
+      throw e;
+    }
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      host.shutdown(Duration.ofSeconds(graceSeconds));
+      conn.close();
+      server.close();
+    }, "selflengthen-dev-shutdown"));
+    PrintWriter out = spec.commandLine().getOut();
+    out.println("selflengthen dev: Temporal (in memory) at " + server.address() + ", namespace default");
+    out.println("workers on " + String.join(", ", TaskQueues.ALL) + " (" + slots + " slots each);"
+        + " data root " + store.root());
+    out.println("start a run from another terminal:");
+    out.println("  bin/selflengthen start --address " + server.address() + " --spec FILE");
+    out.println("  temporal workflow start --address " + server.address() + " --type SelfLengthenRun"
+        + " --task-queue " + TaskQueues.CONTROL + " --workflow-id r1 --input '{\"run_id\":\"r1\", ...}'");
+    out.println("stop with Ctrl-C; 'selflengthen resume RUN --data-root " + store.root()
+        + "' continues a run after a restart");
+    out.flush();
+    host.awaitTermination();
+    return 0;
+  }
+}

@@ -1,0 +1,11 @@
+package selflengthen.workers.cli;
+
+import picocli.CommandLine.Command;
+
+/** Groups the model-management commands ("model init", ...); listed only once it has some. */
+@Command(
+    name = "model",
+    mixinStandardHelpOptions = true,
+    description = "Model checkpoints.",
+    subcommands = {})
+public final class ModelCommand {}

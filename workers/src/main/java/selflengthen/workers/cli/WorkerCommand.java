@@ -1,0 +1,97 @@
+package selflengthen.workers.cli;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.function.Supplier;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import selflengthen.store.DataStore;
+import selflengthen.workers.TemporalConnection;
+import selflengthen.workers.WorkerContext;
+import selflengthen.workers.WorkerHost;
+import selflengthen.workers.WorkerRegistrar;
+import selflengthen.workflows.TaskQueues;
+
+@Command(
+    name = "worker",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Run a worker process polling the given task queues until stopped.",
+      "On SIGTERM (or Ctrl-C) it stops polling, lets running activities finish for up to"
+          + " --grace-seconds, then exits. Start more of these, on any machine that reaches Temporal"
+          + " and the data store, to add capacity."
+    })
+public final class WorkerCommand implements Callable<Integer> {
+  private final Supplier<WorkerRegistrar> registrar;
+
+  @Spec CommandSpec spec;
+  @Mixin ClientOptions client;
+  @Mixin DataRootOption dataRoot;
+
+  @Option(names = "--queues", paramLabel = "Q", split = ",",
+      defaultValue = "${env:SELFLENGTHEN_QUEUES:-control,inference,train}",
+      description = "Task queues to poll: control, inference, train or full names"
+          + " (env SELFLENGTHEN_QUEUES; default ${DEFAULT-VALUE}).")
+  List<String> queues;
+
+  @Option(names = "--slots", paramLabel = "N", defaultValue = "${env:SELFLENGTHEN_SLOTS:-2}",
+      description = "Activities run at once on each queue (env SELFLENGTHEN_SLOTS; default ${DEFAULT-VALUE}).")
+  int slots;
+
+  @Option(names = "--grace-seconds", paramLabel = "S", defaultValue = "30",
+      description = "On shutdown, how long running activities may finish (default ${DEFAULT-VALUE}).")
+  int graceSeconds;
+
+  public WorkerCommand(Supplier<WorkerRegistrar> registrar) {
+    this.registrar = registrar;
+  }
+
+  @Override
+  public Integer call() throws InterruptedException {
+    WorkerRegistrar reg = registrar.get();
+    if (slots < 1) {
+      throw new CliException("--slots must be at least 1 (got " + slots + ")");
+    }
+    if (graceSeconds < 0) {
+      throw new CliException("--grace-seconds must be 0 or more (got " + graceSeconds + ")");
+    }
+    List<String> names = resolveQueues(queues);
+    DataStore store = DataStore.open(dataRoot.dataRoot());
+    TemporalConnection conn =
+        TemporalConnection.connect(client.address(), client.namespace(), Duration.ofSeconds(60));
+    WorkerHost host;
+    try {
+      boolean inMemory = conn.isInMemoryServer();
+      host = WorkerHost.start(
+          new WorkerContext(store, slots, names, conn.address(), conn.namespace(), conn.client()),
+          reg, inMemory);
+    } catch (RuntimeException e) {
+      conn.close();
+      throw e;
+    }
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      host.shutdown(Duration.ofSeconds(graceSeconds));
+      conn.close();
+    }, "selflengthen-worker-shutdown"));
+    spec.commandLine().getOut().printf("worker polling %s at %s (namespace %s), %d slots each, data root %s%n",
+        String.join(", ", names), conn.address(), conn.namespace(), slots, store.root());
+    spec.commandLine().getOut().flush();
+    host.awaitTermination();
+    return 0;
+  }
+
+  static List<String> resolveQueues(List<String> queues) {
+    if (queues == null || queues.isEmpty()) {
+      throw new CliException("--queues: name at least one of control, inference, train");
+    }
+    try {
+      return queues.stream().map(TaskQueues::resolve).distinct().toList();
+    } catch (IllegalArgumentException e) {
+      throw new CliException("--queues: " + e.getMessage());
+    }
+  }
+}

@@ -1,0 +1,95 @@
+package selflengthen.workers.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.Socket;
+import java.net.SocketAddress;
+import java.net.SocketException;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import selflengthen.workers.TemporalConnection;
+
+class EmbeddedTemporalTest {
+  static EmbeddedTemporal server;
+
+  @BeforeAll
+  static void start() {
+    server = EmbeddedTemporal.start(0);
+  }
+
+  @AfterAll
+  static void stop() {
+    server.close();
+  }
+
+  /** The machine's addresses other than loopback (an interface that is up). */
+  static List<InetAddress> nonLoopbackAddresses() throws SocketException {
+    return Collections.list(NetworkInterface.getNetworkInterfaces()).stream()
+        .filter(i -> {
+          try {
+            return i.isUp() && !i.isLoopback();
+          } catch (SocketException e) {
+            return false;
+          }
+        })
+        .flatMap(i -> Collections.list(i.getInetAddresses()).stream())
+        .filter(a -> a instanceof Inet4Address && !a.isLoopbackAddress() && !a.isLinkLocalAddress())
+        .toList();
+  }
+
+  @Test
+  void listensOnLoopbackOnly() {
+    List<? extends SocketAddress> sockets = server.listenAddresses();
+    assertFalse(sockets.isEmpty());
+    for (SocketAddress s : sockets) {
+      InetSocketAddress inet = (InetSocketAddress) s;
+      assertTrue(inet.getAddress().isLoopbackAddress(), "bound to " + inet);
+      assertFalse(inet.getAddress().isAnyLocalAddress(), "bound to the wildcard: " + inet);
+    }
+    assertEquals("127.0.0.1:" + server.port(), server.address());
+  }
+
+  @Test
+  void answersTemporalCallsOnLoopbackAndIsRecognisedAsInMemory() {
+    try (TemporalConnection conn = TemporalConnection.connect(server.address(), "default", Duration.ofSeconds(10))) {
+      assertTrue(conn.isInMemoryServer());
+    }
+  }
+
+  @Test
+  void refusesConnectionsOnTheMachinesOtherAddresses() throws Exception {
+    List<InetAddress> others = nonLoopbackAddresses();
+    assumeTrue(!others.isEmpty(), "this machine has no non-loopback IPv4 address to try");
+    try (Socket loopback = new Socket()) {
+      loopback.connect(new InetSocketAddress("127.0.0.1", server.port()), 2000);
+      assertTrue(loopback.isConnected());
+    }
+    for (InetAddress other : others) {
+      try (Socket s = new Socket()) {
+        IOException e = assertThrows(IOException.class,
+            () -> s.connect(new InetSocketAddress(other, server.port()), 2000), "reachable on " + other);
+        assertTrue(e instanceof ConnectException, other + ": " + e);
+      }
+    }
+  }
+
+  @Test
+  void aBusyPortIsAClearError() {
+    RuntimeException e = assertThrows(RuntimeException.class, () -> EmbeddedTemporal.start(server.port()));
+    assertTrue(e.getMessage().startsWith("cannot listen on 127.0.0.1:" + server.port()), e.getMessage());
+  }
+}
