@@ -7,6 +7,7 @@ import io.temporal.workflow.UpdateValidatorMethod;
 import io.temporal.workflow.WorkflowInterface;
 import io.temporal.workflow.WorkflowMethod;
 import selflengthen.v1.ParallelismUpdate;
+import selflengthen.v1.RoundProgress;
 import selflengthen.v1.RunResult;
 import selflengthen.v1.RunSpec;
 import selflengthen.v1.RunState;
@@ -43,4 +44,11 @@ public interface SelfLengthenRun {
 
   @QueryMethod(name = "status")
   RunStatus status();
+
+  /**
+   * Progress of the running round, sent by the round child (workflows cannot query each other).
+   * Internal: not for users.
+   */
+  @SignalMethod(name = "roundProgress")
+  void roundProgress(RoundProgress progress);
 }

@@ -1,0 +1,9 @@
+package selflengthen.activities;
+
+/** The two trained roles of method.md; the values of {@code role} in tasks and adapters. */
+public final class Roles {
+  public static final String GENERATOR = "generator";
+  public static final String EXTENDER = "extender";
+
+  private Roles() {}
+}

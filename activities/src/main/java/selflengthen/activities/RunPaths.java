@@ -1,0 +1,83 @@
+package selflengthen.activities;
+
+/**
+ * Where each artifact of a run lives, relative to the data root. The workflows compute every output
+ * path from here and pass it in the activity's input, so a retried or resumed call writes the same
+ * file.
+ */
+public final class RunPaths {
+  private RunPaths() {}
+
+  public static String runDir(String runId) {
+    return "runs/" + runId;
+  }
+
+  public static String specFile(String runId) {
+    return runDir(runId) + "/spec.json";
+  }
+
+  /** Seed instructions that start the pool (the held-out ones removed). */
+  public static String seedPool(String runId) {
+    return runDir(runId) + "/seeds/pool.jsonl";
+  }
+
+  public static String heldOut(String runId) {
+    return runDir(runId) + "/seeds/held_out.jsonl";
+  }
+
+  public static String stageDir(String runId, int round, String stage) {
+    return runDir(runId) + "/round-" + round + "/" + stage;
+  }
+
+  /** {@code runs/<run>/round-<k>/<stage>/shard-<iiiii>.jsonl}. */
+  public static String shardOutput(String runId, int round, String stage, int index) {
+    return stageDir(runId, round, stage) + String.format("/shard-%05d.jsonl", index);
+  }
+
+  /** The merged (or single-activity) output of a stage. */
+  public static String stageOutput(String runId, int round, String stage) {
+    String file =
+        switch (stage) {
+          case Stages.SELF_INSTRUCT -> "instructions.jsonl";
+          case Stages.RESPOND, Stages.MEASURE -> "responses.jsonl";
+          case Stages.DROP_SHORT, Stages.DROP_SHORT_EXTENDED -> "kept.jsonl";
+          case Stages.EXTEND -> "extended.jsonl";
+          default -> throw new IllegalArgumentException("stage without a dataset output: " + stage);
+        };
+    return stageDir(runId, round, stage) + "/" + file;
+  }
+
+  /** The instruction pool after round k's self-instruct (old pool + accepted). */
+  public static String pool(String runId, int round) {
+    return stageDir(runId, round, Stages.SELF_INSTRUCT) + "/pool.jsonl";
+  }
+
+  public static String trainingSet(String runId, int round, String role) {
+    return stageDir(runId, round, Stages.TRAINING_SETS) + "/" + role + ".json";
+  }
+
+  public static String datasetInfo(String runId, int round) {
+    return stageDir(runId, round, Stages.TRAINING_SETS) + "/dataset_info.json";
+  }
+
+  /** {@code runs/<run>/round-<k>/train_<role>/adapter}. */
+  public static String adapterDir(String runId, int round, String role) {
+    return stageDir(runId, round, "train_" + role) + "/adapter";
+  }
+
+  public static String longSet(String runId) {
+    return runDir(runId) + "/long.jsonl";
+  }
+
+  public static String lengthControlSet(String runId) {
+    return runDir(runId) + "/length_control/sft.json";
+  }
+
+  public static String lengthControlDatasetInfo(String runId) {
+    return runDir(runId) + "/length_control/dataset_info.json";
+  }
+
+  public static String reportDir(String runId) {
+    return runDir(runId) + "/report";
+  }
+}

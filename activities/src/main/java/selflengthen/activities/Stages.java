@@ -1,0 +1,41 @@
+package selflengthen.activities;
+
+import java.util.List;
+
+/**
+ * Stage names: directory names under {@code runs/<run>/round-<k>/}, the {@code stage} of every
+ * {@code StageContext}, and the names in status queries. The order of {@link #ROUND} is the order of
+ * method.md.
+ */
+public final class Stages {
+  public static final String SELF_INSTRUCT = "self_instruct";
+  public static final String RESPOND = "respond";
+  public static final String DROP_SHORT = "drop_short";
+  public static final String EXTEND = "extend";
+  public static final String DROP_SHORT_EXTENDED = "drop_short_extended";
+  public static final String TRAINING_SETS = "training_sets";
+  public static final String TRAIN_GENERATOR = "train_generator";
+  public static final String TRAIN_EXTENDER = "train_extender";
+  /** The new Generator on the held-out instructions; in round 0 the seed model. */
+  public static final String MEASURE = "measure";
+
+  /** Run-level stages, after the last round (round 0 in their context). */
+  public static final String COLLECT = "collect";
+  public static final String LENGTH_CONTROL = "length_control";
+  public static final String REPORT = "report";
+
+  /** One round, in method order. The two train stages may run at the same time. */
+  public static final List<String> ROUND =
+      List.of(
+          SELF_INSTRUCT,
+          RESPOND,
+          DROP_SHORT,
+          EXTEND,
+          DROP_SHORT_EXTENDED,
+          TRAINING_SETS,
+          TRAIN_GENERATOR,
+          TRAIN_EXTENDER,
+          MEASURE);
+
+  private Stages() {}
+}

@@ -1,0 +1,79 @@
+package selflengthen.workflows;
+
+import io.temporal.activity.ActivityCancellationType;
+import io.temporal.activity.ActivityOptions;
+import io.temporal.common.RetryOptions;
+import java.time.Duration;
+import selflengthen.activities.ActivityFailures;
+
+/**
+ * Activity options per task queue. Inference and training are long and heartbeat, so a dead worker
+ * is noticed within the heartbeat timeout and the shard restarts elsewhere, continuing from what it
+ * committed; their start-to-close bounds are generous on purpose (a shard of 32 long samples on a
+ * CPU takes hours). Control activities do not heartbeat. No schedule-to-start limit: work may wait for
+ * a GPU worker to be attached.
+ *
+ * <p>A worker can override any of these per activity type (e.g. "RespondShard") through
+ * {@code WorkflowImplementationOptions.setActivityOptions}; the SDK merges those over the options
+ * built here.
+ */
+public final class ActivityOptionsFactory {
+  public static final Duration CONTROL_START_TO_CLOSE = Duration.ofHours(2);
+  public static final Duration INFERENCE_START_TO_CLOSE = Duration.ofHours(24);
+  public static final Duration INFERENCE_HEARTBEAT = Duration.ofSeconds(60);
+  public static final Duration TRAIN_START_TO_CLOSE = Duration.ofDays(7);
+  public static final Duration TRAIN_HEARTBEAT = Duration.ofMinutes(5);
+
+  public static final Duration RETRY_INITIAL_INTERVAL = Duration.ofSeconds(1);
+  public static final double RETRY_BACKOFF = 2.0;
+  public static final Duration CONTROL_RETRY_MAX_INTERVAL = Duration.ofMinutes(1);
+  public static final Duration LONG_RETRY_MAX_INTERVAL = Duration.ofMinutes(5);
+  public static final int CONTROL_MAX_ATTEMPTS = 5;
+  public static final int INFERENCE_MAX_ATTEMPTS = 10;
+  public static final int TRAIN_MAX_ATTEMPTS = 5;
+
+  private ActivityOptionsFactory() {}
+
+  public static ActivityOptions control() {
+    return ActivityOptions.newBuilder()
+        .setTaskQueue(TaskQueues.CONTROL)
+        .setStartToCloseTimeout(CONTROL_START_TO_CLOSE)
+        .setRetryOptions(retry(CONTROL_RETRY_MAX_INTERVAL, CONTROL_MAX_ATTEMPTS))
+        .build();
+  }
+
+  /** Cancelled shards (straggler cut) are abandoned at once: the stage does not wait for them. */
+  public static ActivityOptions inference() {
+    return ActivityOptions.newBuilder()
+        .setTaskQueue(TaskQueues.INFERENCE)
+        .setStartToCloseTimeout(INFERENCE_START_TO_CLOSE)
+        .setHeartbeatTimeout(INFERENCE_HEARTBEAT)
+        .setCancellationType(ActivityCancellationType.TRY_CANCEL)
+        .setRetryOptions(retry(LONG_RETRY_MAX_INTERVAL, INFERENCE_MAX_ATTEMPTS))
+        .build();
+  }
+
+  public static ActivityOptions train() {
+    return ActivityOptions.newBuilder()
+        .setTaskQueue(TaskQueues.TRAIN)
+        .setStartToCloseTimeout(TRAIN_START_TO_CLOSE)
+        .setHeartbeatTimeout(TRAIN_HEARTBEAT)
+        .setRetryOptions(retry(LONG_RETRY_MAX_INTERVAL, TRAIN_MAX_ATTEMPTS))
+        .build();
+  }
+
+  /** Options for one call: the logical call id shows as the activity's summary in the Web UI. */
+  static ActivityOptions forCall(ActivityOptions base, String callId) {
+    return ActivityOptions.newBuilder(base).setSummary(callId).build();
+  }
+
+  static RetryOptions retry(Duration maxInterval, int maxAttempts) {
+    return RetryOptions.newBuilder()
+        .setInitialInterval(RETRY_INITIAL_INTERVAL)
+        .setBackoffCoefficient(RETRY_BACKOFF)
+        .setMaximumInterval(maxInterval)
+        .setMaximumAttempts(maxAttempts)
+        .setDoNotRetry(ActivityFailures.NON_RETRYABLE.toArray(new String[0]))
+        .build();
+  }
+}

@@ -1,0 +1,361 @@
+package selflengthen.workflows;
+
+import io.temporal.api.enums.v1.ParentClosePolicy;
+import io.temporal.failure.ActivityFailure;
+import io.temporal.failure.ApplicationFailure;
+import io.temporal.failure.ChildWorkflowFailure;
+import io.temporal.workflow.Async;
+import io.temporal.workflow.ChildWorkflowOptions;
+import io.temporal.workflow.Promise;
+import io.temporal.workflow.Workflow;
+import io.temporal.workflow.WorkflowInit;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import selflengthen.activities.ActivityFailures;
+import selflengthen.activities.CallIds;
+import selflengthen.activities.Roles;
+import selflengthen.activities.RunPaths;
+import selflengthen.activities.Stages;
+import selflengthen.v1.CollectTask;
+import selflengthen.v1.DatasetRef;
+import selflengthen.v1.LengthControlResult;
+import selflengthen.v1.LengthControlTask;
+import selflengthen.v1.MergedStage;
+import selflengthen.v1.ParallelismUpdate;
+import selflengthen.v1.PreparedRun;
+import selflengthen.v1.ReportTask;
+import selflengthen.v1.RoundInput;
+import selflengthen.v1.RoundProgress;
+import selflengthen.v1.RoundResult;
+import selflengthen.v1.RunResult;
+import selflengthen.v1.RunSpec;
+import selflengthen.v1.RunState;
+import selflengthen.v1.RunStatus;
+import selflengthen.v1.StageProgress;
+import selflengthen.v1.StageResult;
+import selflengthen.v1.StageState;
+import selflengthen.v1.WrittenReport;
+
+/**
+ * The run: prepare (validate + recover from the store), measure the seed model on the held-out set,
+ * then one round per execution as the child {@code <run_id>/round-<k>}, continuing-as-new after each
+ * round with the updated {@link RunState}, so the history stays bounded on runs of any length. The
+ * execution that finds every round done collects long.jsonl, applies length control and writes the
+ * report.
+ */
+public class SelfLengthenRunImpl implements SelfLengthenRun {
+  /** Minimum time between two progress signals of a round inside one stage. */
+  static final long PROGRESS_INTERVAL_MS = 2_000;
+  /** A round continues-as-new at a stage boundary past this many history events. */
+  static final long ROUND_HISTORY_LIMIT = 20_000;
+
+  private static final Logger log = Workflow.getLogger(SelfLengthenRunImpl.class);
+
+  private final String runId;
+  private final FanOutSettings settings;
+  private final StageBoard seedBoard;
+  private RunSpec spec;
+  private RunState.Builder state;
+  private String phase = "validating";
+  private int round;
+  private RoundProgress roundProgress;
+  private long progressReceivedAt;
+  private String childId;
+  private long forwardedVersion;
+
+  @WorkflowInit
+  public SelfLengthenRunImpl(RunSpec spec, RunState carried) {
+    this.spec = spec;
+    this.runId = spec.getRunId();
+    boolean resumed = isCarried(carried);
+    this.state = resumed ? carried.toBuilder() : null;
+    this.settings =
+        new FanOutSettings(
+            resumed && carried.getPaused(),
+            resumed && carried.getMaxConcurrentShards() > 0
+                ? carried.getMaxConcurrentShards()
+                : spec.getParallelism().getMaxConcurrentShards(),
+            0);
+    this.seedBoard = new StageBoard(List.of(Stages.MEASURE), List.of(), 0, Workflow::currentTimeMillis);
+  }
+
+  @Override
+  public RunResult run(RunSpec input, RunState carried) {
+    Workflow.getVersion(Versions.RUN_FLOW, Workflow.DEFAULT_VERSION, Versions.RUN_FLOW_MAX);
+    Async.procedure(this::forwardSettings);
+    try {
+      if (!isCarried(carried)) {
+        prepare(input);
+      }
+      int rounds = spec.getRounds();
+      if (!state.hasSeedHeldOutLengths()) {
+        phase = "measure_seed";
+        measureSeed();
+      }
+      if (state.getNextRound() <= rounds) {
+        phase = "round";
+        runRound(state.getNextRound());
+        continueAsNew();
+      }
+      return finish();
+    } catch (RuntimeException e) {
+      phase = "failed";
+      throw e;
+    }
+  }
+
+  @Override
+  public void pause() {
+    settings.setPaused(true);
+  }
+
+  @Override
+  public void unpause() {
+    settings.setPaused(false);
+  }
+
+  @Override
+  public int setParallelism(ParallelismUpdate update) {
+    settings.setLimit(update.getMaxConcurrentShards());
+    return settings.limit();
+  }
+
+  @Override
+  public void validateParallelism(ParallelismUpdate update) {
+    String problem = FanOutSettings.checkLimit(update.getMaxConcurrentShards());
+    if (problem != null) {
+      throw new IllegalArgumentException(problem);
+    }
+  }
+
+  @Override
+  public void roundProgress(RoundProgress progress) {
+    if (progress.getRound() != round
+        || (roundProgress != null
+            && roundProgress.getRound() == round
+            && progress.getSeq() <= roundProgress.getSeq())) {
+      return;
+    }
+    roundProgress = progress;
+    progressReceivedAt = Workflow.currentTimeMillis();
+  }
+
+  @Override
+  public RunStatus status() {
+    RunStatus.Builder s =
+        RunStatus.newBuilder()
+            .setRunId(runId)
+            .setPhase(phase)
+            .setRound(round)
+            .setRoundsTotal(spec.getRounds())
+            .setPaused(settings.paused())
+            .setMaxConcurrentShards(settings.limit())
+            .setLanguage(spec.getLanguage());
+    if (state != null) {
+      s.addAllRounds(state.getRoundsList()).setStartedAtMs(state.getStartedAtMs());
+      if (state.hasSeedHeldOutLengths()) {
+        s.setSeedHeldOutLengths(state.getSeedHeldOutLengths());
+      }
+    }
+    if (phase.equals("measure_seed")) {
+      s.setStage(seedBoard.current()).addAllStages(seedBoard.snapshot());
+    } else if (phase.equals("round") && roundProgress != null && roundProgress.getRound() == round) {
+      s.setStage(roundProgress.getStage()).addAllStages(aged(roundProgress.getStagesList()));
+    }
+    return s.build();
+  }
+
+  /** Running stages' elapsed time and ETA moved on by the time since the round reported them. */
+  private List<StageProgress> aged(List<StageProgress> stages) {
+    long age = Math.max(0, Workflow.currentTimeMillis() - progressReceivedAt);
+    List<StageProgress> out = new ArrayList<>(stages.size());
+    for (StageProgress p : stages) {
+      if (p.getState() != StageState.STAGE_STATE_RUNNING) {
+        out.add(p);
+        continue;
+      }
+      StageProgress.Builder b = p.toBuilder().setElapsedMs(p.getElapsedMs() + age);
+      if (p.getEtaMs() >= 0) {
+        b.setEtaMs(Math.max(0, p.getEtaMs() - age));
+      }
+      out.add(b.build());
+    }
+    return out;
+  }
+
+  /** Resolves and validates the spec; a broken spec fails the run at once with its message. */
+  private void prepare(RunSpec input) {
+    PreparedRun prepared;
+    try {
+      prepared = new StageRunner(input, 0, settings, seedBoard).control("prepare").prepareRun(input);
+    } catch (ActivityFailure f) {
+      if (f.getCause() instanceof ApplicationFailure a
+          && ActivityFailures.NON_RETRYABLE.contains(a.getType())) {
+        throw ApplicationFailure.newNonRetryableFailure(a.getOriginalMessage(), a.getType());
+      }
+      throw f;
+    }
+    spec = prepared.getSpec();
+    state = prepared.getState().toBuilder().setHeldOut(prepared.getHeldOut());
+    if (state.getNextRound() == 0) {
+      state.setNextRound(1);
+    }
+    if (!state.hasInstructionPool()) {
+      state.setInstructionPool(prepared.getSeedPool());
+    }
+    if (state.getStartedAtMs() == 0) {
+      state.setStartedAtMs(Workflow.currentTimeMillis());
+    }
+    settings.setLimitIfUnset(spec.getParallelism().getMaxConcurrentShards());
+  }
+
+  /** The seed model's answers to the held-out instructions: the baseline each round is compared to. */
+  private void measureSeed() {
+    StageRunner runner = new StageRunner(spec, 0, settings, seedBoard);
+    MergedStage m =
+        runner.sharded(
+            new StageRunner.ShardedCall(
+                Stages.MEASURE, state.getHeldOut(), 0, Roles.GENERATOR, null, null));
+    state.setSeedHeldOutLengths(m.getStage().getLengths());
+  }
+
+  private void runRound(int k) {
+    Workflow.await(() -> !settings.paused());
+    round = k;
+    roundProgress = null;
+    String id = CallIds.round(runId, k);
+    SelfLengthenRound child =
+        Workflow.newChildWorkflowStub(
+            SelfLengthenRound.class,
+            ChildWorkflowOptions.newBuilder()
+                .setWorkflowId(id)
+                .setTaskQueue(TaskQueues.CONTROL)
+                .setParentClosePolicy(ParentClosePolicy.PARENT_CLOSE_POLICY_REQUEST_CANCEL)
+                .build());
+    RoundInput.Builder in =
+        RoundInput.newBuilder()
+            .setSpec(spec)
+            .setRound(k)
+            .setInstructionPool(state.getInstructionPool())
+            .setHeldOut(state.getHeldOut())
+            .setSettings(settings.toMessage())
+            .setParentWorkflowId(Workflow.getInfo().getWorkflowId())
+            .setProgressIntervalMs(PROGRESS_INTERVAL_MS)
+            .setHistoryLimit(ROUND_HISTORY_LIMIT);
+    if (state.hasGeneratorAdapter()) {
+      in.setGeneratorAdapter(state.getGeneratorAdapter());
+    }
+    if (state.hasExtenderAdapter()) {
+      in.setExtenderAdapter(state.getExtenderAdapter());
+    }
+    forwardedVersion = in.getSettings().getVersion();
+    Promise<RoundResult> done = Async.function(child::run, in.build());
+    RoundResult r;
+    try {
+      Workflow.getWorkflowExecution(child).get();
+      childId = id;
+      r = done.get();
+    } catch (ChildWorkflowFailure f) {
+      throw ApplicationFailure.newNonRetryableFailureWithCause(
+          "round " + k + " failed: " + Failures.rootMessage(f), "RoundFailed", f);
+    } finally {
+      childId = null;
+    }
+    state
+        .addRounds(r)
+        .setNextRound(k + 1)
+        .setGeneratorAdapter(r.getGeneratorTraining().getAdapter())
+        .setExtenderAdapter(r.getExtenderTraining().getAdapter())
+        .setInstructionPool(r.getInstructionPool());
+  }
+
+  /** Forwards pause and parallelism changes to the running round, newest last. */
+  private void forwardSettings() {
+    while (true) {
+      Workflow.await(() -> childId != null && settings.version() > forwardedVersion);
+      String target = childId;
+      forwardedVersion = settings.version();
+      try {
+        Workflow.newExternalWorkflowStub(SelfLengthenRound.class, target)
+            .settings(settings.toMessage());
+      } catch (RuntimeException e) {
+        // The round may have just finished; the next round starts with the current settings.
+        log.warn("could not forward settings to {}: {}", target, e.getMessage());
+      }
+    }
+  }
+
+  private void continueAsNew() {
+    Workflow.await(Workflow::isEveryHandlerFinished);
+    RunState next =
+        state.setPaused(settings.paused()).setMaxConcurrentShards(settings.limit()).build();
+    Workflow.continueAsNew(spec, next);
+  }
+
+  private RunResult finish() {
+    Workflow.await(() -> !settings.paused());
+    round = spec.getRounds();
+    StageRunner runner = new StageRunner(spec, 0, settings, seedBoard);
+    RunResult.Builder result =
+        RunResult.newBuilder()
+            .setRunId(runId)
+            .addAllRounds(state.getRoundsList())
+            .setSeedHeldOutLengths(state.getSeedHeldOutLengths());
+
+    phase = "collect";
+    List<DatasetRef> sources = new ArrayList<>();
+    for (RoundResult r : state.getRoundsList()) {
+      r.getStagesList().stream()
+          .filter(s -> s.getName().equals(Stages.DROP_SHORT_EXTENDED))
+          .map(StageResult::getOutput)
+          .forEach(sources::add);
+    }
+    StageResult collected =
+        runner
+            .control(Stages.COLLECT)
+            .collect(
+                CollectTask.newBuilder()
+                    .setContext(runner.context(Stages.COLLECT))
+                    .addAllSources(sources)
+                    .setOutputPath(RunPaths.longSet(runId))
+                    .build());
+    result.setLongSet(collected.getOutput());
+
+    boolean lengthControl =
+        !spec.getLengthControl().hasEnabled() || spec.getLengthControl().getEnabled();
+    if (lengthControl) {
+      phase = "length_control";
+      LengthControlResult controlled =
+          runner
+              .control(Stages.LENGTH_CONTROL)
+              .lengthControl(
+                  LengthControlTask.newBuilder()
+                      .setContext(runner.context(Stages.LENGTH_CONTROL))
+                      .setLongSet(collected.getOutput())
+                      .setOutputPath(RunPaths.lengthControlSet(runId))
+                      .setDatasetInfoPath(RunPaths.lengthControlDatasetInfo(runId))
+                      .setSeed(runner.seed(Stages.LENGTH_CONTROL, 0))
+                      .build());
+      result.setLengthControlSet(controlled.getStage().getOutput());
+    }
+
+    phase = "report";
+    WrittenReport report =
+        runner
+            .control(Stages.REPORT)
+            .writeReport(
+                ReportTask.newBuilder()
+                    .setContext(runner.context(Stages.REPORT))
+                    .setResult(result)
+                    .setOutputDir(RunPaths.reportDir(runId))
+                    .build());
+    result.addAllReportFiles(report.getFilesList());
+    phase = "done";
+    return result.build();
+  }
+
+  private static boolean isCarried(RunState carried) {
+    return carried != null && carried.getNextRound() > 0;
+  }
+}

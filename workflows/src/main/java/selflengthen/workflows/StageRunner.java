@@ -1,0 +1,218 @@
+package selflengthen.workflows;
+
+import io.temporal.activity.ActivityOptions;
+import io.temporal.workflow.Async;
+import io.temporal.workflow.Functions;
+import io.temporal.workflow.Promise;
+import io.temporal.workflow.Workflow;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+import selflengthen.activities.CallIds;
+import selflengthen.activities.ControlActivities;
+import selflengthen.activities.InferenceActivities;
+import selflengthen.activities.RunPaths;
+import selflengthen.activities.Seeds;
+import selflengthen.activities.Stages;
+import selflengthen.activities.TrainActivities;
+import selflengthen.v1.AdapterRef;
+import selflengthen.v1.DatasetRef;
+import selflengthen.v1.MergeStageTask;
+import selflengthen.v1.MergedStage;
+import selflengthen.v1.PlanStageTask;
+import selflengthen.v1.RunSpec;
+import selflengthen.v1.ShardRef;
+import selflengthen.v1.ShardSummary;
+import selflengthen.v1.ShardTask;
+import selflengthen.v1.StageContext;
+import selflengthen.v1.StagePlan;
+import selflengthen.v1.StageResult;
+
+/**
+ * Runs the stages of one round (or of round 0, the run-level work) as activities, keeping the board
+ * up to date (workflow code). Every call gets its deterministic call id, output path and seed.
+ */
+final class StageRunner {
+  /** A sharded stage: plan, fan out, merge. */
+  record ShardedCall(
+      String stage,
+      DatasetRef input,
+      long targetRows,
+      String role,
+      AdapterRef adapter,
+      DatasetRef pool) {}
+
+  private final RunSpec spec;
+  private final int round;
+  private final FanOutSettings settings;
+  private final StageBoard board;
+
+  StageRunner(RunSpec spec, int round, FanOutSettings settings, StageBoard board) {
+    this.spec = spec;
+    this.round = round;
+    this.settings = settings;
+    this.board = board;
+  }
+
+  String runId() {
+    return spec.getRunId();
+  }
+
+  int round() {
+    return round;
+  }
+
+  StageContext context(String stage) {
+    return context(stage, CallIds.stage(runId(), round, stage));
+  }
+
+  long seed(String stage, int index) {
+    return Seeds.derive(spec.getSeed(), round, stage, index);
+  }
+
+  ControlActivities control(String stage) {
+    return Workflow.newActivityStub(
+        ControlActivities.class,
+        ActivityOptionsFactory.forCall(
+            ActivityOptionsFactory.control(), CallIds.stage(runId(), round, stage)));
+  }
+
+  TrainActivities train(String stage) {
+    return Workflow.newActivityStub(
+        TrainActivities.class,
+        ActivityOptionsFactory.forCall(
+            ActivityOptionsFactory.train(), CallIds.stage(runId(), round, stage)));
+  }
+
+  /** The value a one-activity stage returned and its stage result (named, timed). */
+  record Single<T>(T value, StageResult result) {}
+
+  /** A stage made of one activity: shows as running on the board until it returns. */
+  <T> Single<T> single(String stage, Functions.Func<T> call, Function<T, StageResult> resultOf) {
+    board.begin(stage);
+    long started = Workflow.currentTimeMillis();
+    T out;
+    try {
+      out = call.apply();
+    } catch (RuntimeException e) {
+      board.fail(stage);
+      throw e;
+    }
+    StageResult r =
+        resultOf.apply(out).toBuilder()
+            .setName(stage)
+            .setElapsedMs(Workflow.currentTimeMillis() - started)
+            .build();
+    board.finish(stage, r);
+    return new Single<>(out, r);
+  }
+
+  /**
+   * Plans the stage, runs its shards and merges the finished ones. Returns the merge with the stage
+   * result completed by name, elapsed time and cancelled shards; a stage already complete in the
+   * store returns its recorded merge.
+   */
+  MergedStage sharded(ShardedCall call) {
+    String stage = call.stage();
+    board.begin(stage);
+    long started = Workflow.currentTimeMillis();
+    try {
+      String output = RunPaths.stageOutput(runId(), round, stage);
+      StagePlan plan =
+          control(stage)
+              .planStage(
+                  PlanStageTask.newBuilder()
+                      .setContext(context(stage))
+                      .setInput(call.input())
+                      .setTargetRows(call.targetRows())
+                      .setShardSize(spec.getParallelism().getShardSize())
+                      .setOutputPath(output)
+                      .build());
+      if (plan.hasCompleted()) {
+        MergedStage done = plan.getCompleted();
+        StageResult r = done.getStage().toBuilder().setName(stage).setSkipped(true).build();
+        board.skip(stage, r);
+        return done.toBuilder().setStage(r).build();
+      }
+      List<ShardTask> tasks = new ArrayList<>(plan.getShardsCount());
+      for (ShardRef shard : plan.getShardsList()) {
+        tasks.add(shardTask(call, shard));
+      }
+      ShardedStage.Outcome outcome =
+          new ShardedStage(stage, settings, board, stragglerFraction())
+              .run(tasks, task -> startShard(stage, task));
+      MergeStageTask.Builder merge =
+          MergeStageTask.newBuilder()
+              .setContext(context(stage))
+              .addAllFinished(outcome.finished())
+              .setShardsTotal(outcome.total())
+              .setShardsCancelled(outcome.cancelled())
+              .setSamplesIn(plan.getInputRows())
+              .setOutputPath(output);
+      if (call.pool() != null) {
+        merge.setPool(call.pool()).setPoolOutputPath(RunPaths.pool(runId(), round));
+      }
+      MergedStage merged = control(stage).mergeStage(merge.build());
+      StageResult.Builder r = merged.getStage().toBuilder();
+      r.setName(stage)
+          .setShardsCancelled(outcome.cancelled())
+          .setElapsedMs(Workflow.currentTimeMillis() - started);
+      r.clearShards();
+      for (ShardSummary s : outcome.finished()) {
+        r.addShards(s.getOutput());
+      }
+      board.finish(stage, r.build());
+      return merged.toBuilder().setStage(r).build();
+    } catch (RuntimeException e) {
+      board.fail(stage);
+      throw e;
+    }
+  }
+
+  private ShardTask shardTask(ShardedCall call, ShardRef shard) {
+    int i = shard.getIndex();
+    ShardTask.Builder t =
+        ShardTask.newBuilder()
+            .setContext(context(call.stage(), CallIds.shard(runId(), round, call.stage(), i)))
+            .setShard(shard)
+            .setOutputPath(RunPaths.shardOutput(runId(), round, call.stage(), i))
+            .setSeed(seed(call.stage(), i))
+            .setRole(call.role());
+    if (call.adapter() != null) {
+      t.setAdapter(call.adapter());
+    }
+    return t.build();
+  }
+
+  private Promise<ShardSummary> startShard(String stage, ShardTask task) {
+    InferenceActivities stub =
+        Workflow.newActivityStub(
+            InferenceActivities.class,
+            ActivityOptionsFactory.forCall(
+                ActivityOptionsFactory.inference(), task.getContext().getCallId()));
+    Functions.Func1<ShardTask, ShardSummary> method =
+        switch (stage) {
+          case Stages.SELF_INSTRUCT -> stub::selfInstructShard;
+          case Stages.RESPOND -> stub::respondShard;
+          case Stages.EXTEND -> stub::extendShard;
+          case Stages.MEASURE -> stub::measureShard;
+          default -> throw new IllegalArgumentException("not a sharded stage: " + stage);
+        };
+    return Async.function(method, task);
+  }
+
+  private double stragglerFraction() {
+    return spec.getParallelism().hasStragglerFraction()
+        ? spec.getParallelism().getStragglerFraction()
+        : 1.0;
+  }
+
+  private StageContext context(String stage, String callId) {
+    return StageContext.newBuilder()
+        .setSpec(spec)
+        .setRound(round)
+        .setStage(stage)
+        .setCallId(callId)
+        .build();
+  }
+}

@@ -1,0 +1,19 @@
+package selflengthen.workflows;
+
+/**
+ * Change ids for {@code Workflow.getVersion}. Every execution records the version it ran with, so a
+ * later change to the stage sequence or the fan-out can branch on it and still replay histories of
+ * runs that started before the change. Raise a MAX (and branch on the returned value) when the
+ * matching logic changes; never reuse or remove an id while runs recorded with it may be open.
+ */
+final class Versions {
+  /** The round's stage sequence ({@code Stages.ROUND}). */
+  static final String ROUND_STAGES = "round-stages";
+  static final int ROUND_STAGES_MAX = 1;
+
+  /** The run's flow: prepare, seed measurement, rounds with continue-as-new, collect, report. */
+  static final String RUN_FLOW = "run-flow";
+  static final int RUN_FLOW_MAX = 1;
+
+  private Versions() {}
+}
