@@ -60,6 +60,11 @@ public final class DecoderWeights implements AutoCloseable {
     return layers;
   }
 
+  /** The fused weight matrix of one projection of one layer. */
+  public NDArray projection(int layer, Projection p) {
+    return layers.get(layer).weight(p);
+  }
+
   /** Reads a checkpoint's tensors, checking every name and shape against the config. */
   public static DecoderWeights load(ModelConfig c, Map<String, TensorInfo> tensors,
       NDManager manager, Device device) throws IOException {
