@@ -16,7 +16,8 @@ import selflengthen.model.api.ChatTemplate;
 /**
  * A Hugging Face chat template rendered with Jinjava under the settings transformers uses for
  * apply_chat_template: trim_blocks and lstrip_blocks on, the template's final newline dropped
- * (jinja2's keep_trailing_newline=False), special tokens (bos_token, eos_token, ...) as
+ * (jinja2's keep_trailing_newline=False; all whitespace rules are applied by
+ * {@link JinjaWhitespace} because Jinjava's differ from jinja2's), special tokens (bos_token, eos_token, ...) as
  * variables, tools=None, and the raise_exception / strftime_now functions.
  */
 public final class JinjaChatTemplate implements ChatTemplate {
@@ -25,11 +26,11 @@ public final class JinjaChatTemplate implements ChatTemplate {
   private final Jinjava jinjava;
 
   public JinjaChatTemplate(String template, Map<String, String> specialTokens) {
-    this.template = template.endsWith("\n") ? template.substring(0, template.length() - 1) : template;
+    this.template = JinjaWhitespace.apply(template);
     this.globals = new HashMap<>(specialTokens);
     JinjavaConfig config = JinjavaConfig.newBuilder()
-        .withTrimBlocks(true)
-        .withLstripBlocks(true)
+        .withTrimBlocks(false)
+        .withLstripBlocks(false)
         .withFailOnUnknownTokens(false)
         .build();
     this.jinjava = new Jinjava(config);
