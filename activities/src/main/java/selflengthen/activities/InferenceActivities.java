@@ -13,8 +13,11 @@ import selflengthen.v1.ShardTask;
  *       continues after them ({@code resumed_rows});
  *   <li>returns at once with the summary of the file when the manifest already records the shard
  *       complete;
- *   <li>on cancellation (straggler cut) stops at its next heartbeat and leaves the partial file, which
- *       no merge will read;
+ *   <li>stops before its next sample once the manifest records {@code stage_output_path} complete
+ *       (the stage ended without it: straggler cut; the workflow abandoned it and will not read its
+ *       partial file), and when a heartbeat throws {@code ActivityCompletionException} (its workflow
+ *       execution closed or was cancelled); returning or throwing then is equally fine, the result is
+ *       ignored;
  *   <li>seeds its sampling from {@code seed} and the row number, so a retry samples as the first
  *       attempt did.
  * </ul>

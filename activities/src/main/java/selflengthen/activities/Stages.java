@@ -19,7 +19,8 @@ public final class Stages {
   /** The new Generator on the held-out instructions; in round 0 the seed model. */
   public static final String MEASURE = "measure";
 
-  /** Run-level stages, after the last round (round 0 in their context). */
+  /** Run-level calls (round 0 in their context): prepareRun first, the rest after the last round. */
+  public static final String PREPARE = "prepare";
   public static final String COLLECT = "collect";
   public static final String LENGTH_CONTROL = "length_control";
   public static final String REPORT = "report";

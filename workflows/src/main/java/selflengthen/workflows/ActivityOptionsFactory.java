@@ -42,13 +42,20 @@ public final class ActivityOptionsFactory {
         .build();
   }
 
-  /** Cancelled shards (straggler cut) are abandoned at once: the stage does not wait for them. */
+  /**
+   * Shards are abandoned when cut (straggler cut, or their workflow is cancelled): the stage does not
+   * wait for them and no cancel request goes to the server. A request-cancel command for a shard that
+   * completed while the workflow task was in flight makes Temporal's in-memory server (the embedded
+   * mode) reject the task forever ("ACTIVITY_UNKNOWN"), hanging the run. An abandoned shard stops by
+   * itself instead: its activity checks {@code ShardTask.stage_output_path} in the manifest before
+   * each sample, and its heartbeats fail once its workflow execution has closed.
+   */
   public static ActivityOptions inference() {
     return ActivityOptions.newBuilder()
         .setTaskQueue(TaskQueues.INFERENCE)
         .setStartToCloseTimeout(INFERENCE_START_TO_CLOSE)
         .setHeartbeatTimeout(INFERENCE_HEARTBEAT)
-        .setCancellationType(ActivityCancellationType.TRY_CANCEL)
+        .setCancellationType(ActivityCancellationType.ABANDON)
         .setRetryOptions(retry(LONG_RETRY_MAX_INTERVAL, INFERENCE_MAX_ATTEMPTS))
         .build();
   }

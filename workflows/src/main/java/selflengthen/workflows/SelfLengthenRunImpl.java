@@ -188,7 +188,7 @@ public class SelfLengthenRunImpl implements SelfLengthenRun {
   private void prepare(RunSpec input) {
     PreparedRun prepared;
     try {
-      prepared = new StageRunner(input, 0, settings, seedBoard).control("prepare").prepareRun(input);
+      prepared = new StageRunner(input, 0, settings, seedBoard).control(Stages.PREPARE).prepareRun(input);
     } catch (ActivityFailure f) {
       if (f.getCause() instanceof ApplicationFailure a
           && ActivityFailures.NON_RETRYABLE.contains(a.getType())) {
@@ -355,7 +355,12 @@ public class SelfLengthenRunImpl implements SelfLengthenRun {
     return result.build();
   }
 
+  /**
+   * A state carried by continue-as-new (complete, with its held-out set). Anything else, including
+   * a partial state handed in by hand, goes through prepareRun, whose manifest recovery is the
+   * authority on what is done.
+   */
   private static boolean isCarried(RunState carried) {
-    return carried != null && carried.getNextRound() > 0;
+    return carried != null && carried.getNextRound() > 0 && carried.hasHeldOut();
   }
 }

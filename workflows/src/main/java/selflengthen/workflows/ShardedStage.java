@@ -18,8 +18,9 @@ import selflengthen.v1.ShardTask;
  *       start, so a parallelism update applies to the next starts.
  *   <li>While paused no shard starts; running ones finish.
  *   <li>Straggler cut: once {@link #needed} shards are done, the running ones are cancelled (each
- *       runs in its own cancellation scope) and the rest never start. Both count as cancelled and
- *       only finished shards are returned, so their partial files never reach a merge.
+ *       runs in its own cancellation scope; the activity is abandoned, see
+ *       {@link ActivityOptionsFactory#inference()}) and the rest never start. Both count as cancelled
+ *       and only finished shards are returned, so their partial files never reach a merge.
  *   <li>A shard that fails for good (retries exhausted, non-retryable) cancels the others and fails
  *       the stage with its failure.
  * </ul>

@@ -177,7 +177,8 @@ final class StageRunner {
             .setShard(shard)
             .setOutputPath(RunPaths.shardOutput(runId(), round, call.stage(), i))
             .setSeed(seed(call.stage(), i))
-            .setRole(call.role());
+            .setRole(call.role())
+            .setStageOutputPath(RunPaths.stageOutput(runId(), round, call.stage()));
     if (call.adapter() != null) {
       t.setAdapter(call.adapter());
     }
@@ -201,9 +202,10 @@ final class StageRunner {
     return Async.function(method, task);
   }
 
+  /** The float's decimal value (0.6f is 0.60000002 as a double, which would need 4 of 5 shards). */
   private double stragglerFraction() {
     return spec.getParallelism().hasStragglerFraction()
-        ? spec.getParallelism().getStragglerFraction()
+        ? Double.parseDouble(Float.toString(spec.getParallelism().getStragglerFraction()))
         : 1.0;
   }
 

@@ -22,8 +22,11 @@ final class CallLog {
   /** How a scripted call behaves (by logical call id). */
   enum Behavior {
     NORMAL,
-    /** Heartbeats until cancelled (straggler). */
-    BLOCK_UNTIL_CANCELLED,
+    /**
+     * A straggler: heartbeats until its stage's merge is recorded (the store protocol of
+     * ShardTask.stage_output_path), then stops.
+     */
+    BLOCK_UNTIL_CUT,
     /** Heartbeats until {@link #gate} opens. */
     WAIT_FOR_GATE,
     /** Throws a retryable failure on attempt 1. */
@@ -39,7 +42,8 @@ final class CallLog {
   final List<Call> calls = new CopyOnWriteArrayList<>();
   final Map<String, Behavior> behaviors = new ConcurrentHashMap<>();
   final Set<String> completed = ConcurrentHashMap.newKeySet();
-  final Set<String> cancelled = ConcurrentHashMap.newKeySet();
+  /** Shards that stopped because their stage ended without them. */
+  final Set<String> cut = ConcurrentHashMap.newKeySet();
   final Map<String, MergeStageTask> merges = new ConcurrentHashMap<>();
   final List<TrainTask> trainTasks = new CopyOnWriteArrayList<>();
   final CountDownLatch gate = new CountDownLatch(1);

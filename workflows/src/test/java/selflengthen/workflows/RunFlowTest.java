@@ -7,11 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.temporal.api.enums.v1.EventType;
+import io.temporal.api.history.v1.HistoryEvent;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowFailedException;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
 import io.temporal.common.WorkflowExecutionHistory;
+import io.temporal.common.converter.DataConverter;
+import io.temporal.common.converter.DefaultDataConverter;
 import io.temporal.failure.ApplicationFailure;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -87,6 +90,10 @@ class RunFlowTest {
               .map(s -> s.getOutput().getPath())
               .toList());
       assertEquals(2, t.log.maxInFlight("round-1/train"), "generator and extender train at once");
+      // Java's SDK cannot set activity ids; the logical id is each activity's summary in the history.
+      assertEquals(
+          List.of("flow/round-2/measure/shard-0", "flow/round-2/measure/shard-1"),
+          summaries(t, "flow/round-2", "MeasureShard"));
 
       // Continue-as-new after each round: round 1, round 2, then the closing execution.
       List<WorkflowExecutionHistory> executions = t.chain("flow", firstRunId);
@@ -247,6 +254,15 @@ class RunFlowTest {
         assertEquals(1, t.log.calls.stream().filter(c -> c.kind().equals("plan") && c.callId().equals("solo/round-1/" + stage)).count(), stage);
       }
     }
+  }
+
+  private static List<String> summaries(TestRun t, String workflowId, String activityType) {
+    DataConverter json = DefaultDataConverter.STANDARD_INSTANCE;
+    return t.client.fetchHistory(workflowId).getEvents().stream()
+        .filter(HistoryEvent::hasActivityTaskScheduledEventAttributes)
+        .filter(e -> e.getActivityTaskScheduledEventAttributes().getActivityType().getName().equals(activityType))
+        .map(e -> json.fromPayload(e.getUserMetadata().getSummary(), String.class, String.class))
+        .toList();
   }
 
   private static StageResult stage(RoundResult r, String name) {

@@ -2,7 +2,6 @@ package selflengthen.workflows;
 
 import io.temporal.activity.Activity;
 import io.temporal.activity.ActivityExecutionContext;
-import io.temporal.client.ActivityCompletionException;
 import io.temporal.failure.ApplicationFailure;
 import java.util.concurrent.TimeUnit;
 import selflengthen.activities.InferenceActivities;
@@ -47,7 +46,9 @@ final class ScriptedInferenceActivities implements InferenceActivities {
     String group = Refs.group(id);
     log.enter(group);
     try {
-      behave(id);
+      if (!behave(id, task)) {
+        return ShardSummary.newBuilder().setIndex(task.getShard().getIndex()).build();
+      }
       long in = task.getShard().getRowCount();
       long out = in * perRow;
       log.completed.add(id);
@@ -65,7 +66,8 @@ final class ScriptedInferenceActivities implements InferenceActivities {
     }
   }
 
-  private void behave(String id) {
+  /** Returns false when the shard stopped early (cut). */
+  private boolean behave(String id, ShardTask task) {
     ActivityExecutionContext ctx = Activity.getExecutionContext();
     switch (log.behavior(id)) {
       case NORMAL -> {}
@@ -77,18 +79,25 @@ final class ScriptedInferenceActivities implements InferenceActivities {
       }
       case WAIT_FOR_GATE -> {
         while (!await()) {
-          heartbeat(ctx, id);
+          ctx.heartbeat(null);
         }
       }
-      case BLOCK_UNTIL_CANCELLED -> {
+      case BLOCK_UNTIL_CUT -> {
+        // The manifest check of the real activities: the stage's merge exists -> stop.
+        String stage = id.substring(0, id.lastIndexOf("/shard-"));
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (System.nanoTime() < deadline) {
-          heartbeat(ctx, id);
+          if (log.merges.containsKey(stage)) {
+            log.cut.add(id);
+            return false;
+          }
+          ctx.heartbeat(null);
           sleep(20);
         }
-        throw ApplicationFailure.newNonRetryableFailure("never cancelled: " + id, "TestTimeout");
+        throw ApplicationFailure.newNonRetryableFailure("never cut: " + id, "TestTimeout");
       }
     }
+    return true;
   }
 
   private boolean await() {
@@ -97,15 +106,6 @@ final class ScriptedInferenceActivities implements InferenceActivities {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
-    }
-  }
-
-  private void heartbeat(ActivityExecutionContext ctx, String id) {
-    try {
-      ctx.heartbeat(null);
-    } catch (ActivityCompletionException e) {
-      log.cancelled.add(id);
-      throw e;
     }
   }
 
