@@ -5,6 +5,7 @@ import io.temporal.workflow.Workflow;
 import selflengthen.spec.SpecValidationException;
 import selflengthen.spec.SpecValidator;
 import selflengthen.v1.ParallelismUpdate;
+import selflengthen.v1.RoundProgress;
 import selflengthen.v1.RunResult;
 import selflengthen.v1.RunSpec;
 import selflengthen.v1.RunState;
@@ -79,4 +80,7 @@ public class ControllableRun implements SelfLengthenRun {
         .setLanguage(spec.getLanguage())
         .build();
   }
+
+  @Override
+  public void roundProgress(RoundProgress progress) {}
 }

@@ -4,6 +4,7 @@ import io.temporal.failure.ApplicationFailure;
 import selflengthen.spec.SpecValidationException;
 import selflengthen.spec.SpecValidator;
 import selflengthen.v1.ParallelismUpdate;
+import selflengthen.v1.RoundProgress;
 import selflengthen.v1.RoundResult;
 import selflengthen.v1.RunResult;
 import selflengthen.v1.RunSpec;
@@ -50,4 +51,7 @@ public class ValidatingRun implements SelfLengthenRun {
   public RunStatus status() {
     return RunStatus.getDefaultInstance();
   }
+
+  @Override
+  public void roundProgress(RoundProgress progress) {}
 }
