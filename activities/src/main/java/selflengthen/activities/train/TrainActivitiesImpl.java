@@ -64,6 +64,10 @@ public final class TrainActivitiesImpl implements TrainActivities {
     if (done.isPresent()) {
       return done.get();
     }
+    if (!spec.getTraining().getExternalCommand().isBlank()) {
+      throw ActivityErrors.badInput("training.external_command: this worker trains in process only;"
+          + " leave external_command empty (got '" + spec.getTraining().getExternalCommand() + "')");
+    }
     ModelRef ref = RoleModels.ref(spec, task.getRole());
     if (!ref.getEndpoint().isEmpty() && task.getPrevious().getPath().isEmpty()) {
       throw ActivityErrors.badInput("models." + task.getRole() + ": training needs a checkpoint path,"
