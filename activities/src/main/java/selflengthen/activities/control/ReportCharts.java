@@ -31,7 +31,7 @@ final class ReportCharts {
   static void lengthDistribution(String title, Map<String, List<Integer>> series, Path png) throws IOException {
     BoxChart chart =
         new BoxChartBuilder()
-            .width(Math.max(720, 130 * series.size()))
+            .width(Math.max(720, 160 * series.size()))
             .height(520)
             .title(title)
             .xAxisTitle("")
@@ -41,7 +41,7 @@ final class ReportCharts {
     chart.getStyler().setPlotBackgroundColor(Color.WHITE);
     chart.getStyler().setLegendVisible(false);
     chart.getStyler().setYAxisDecimalPattern("#,###");
-    chart.getStyler().setXAxisLabelRotation(series.size() > 5 ? 30 : 0);
+    chart.getStyler().setXAxisLabelRotation(series.size() > 4 ? 20 : 0);
     for (Map.Entry<String, List<Integer>> e : series.entrySet()) {
       chart.addSeries(e.getKey() + " (n=" + e.getValue().size() + ")", e.getValue());
     }
