@@ -13,7 +13,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import selflengthen.activities.CallIds;
 import selflengthen.activities.RunPaths;
+import selflengthen.activities.Stages;
 import selflengthen.activities.models.CheckpointFiles;
 import selflengthen.activities.models.ModelProvider;
 import selflengthen.activities.rows.PoolRow;
@@ -179,7 +181,8 @@ final class RunPreparation {
       inputs.add(input(heldOutFile));
     }
     StageContext context =
-        StageContext.newBuilder().setSpec(spec).setRound(0).setStage("prepare").setCallId(run + "/round-0/prepare").build();
+        StageContext.newBuilder().setSpec(spec).setRound(0).setStage(Stages.PREPARE)
+            .setCallId(CallIds.stage(run, 0, Stages.PREPARE)).build();
     DatasetRef heldRef =
         store.writeJsonl(heldOutPath, held.stream().map(i -> new PoolRow(i, "held_out")).toList());
     DatasetRef poolRef =

@@ -74,11 +74,11 @@ public final class InferenceActivitiesImpl implements InferenceActivities {
     InstructionCandidates candidates = InstructionCandidates.of(method.profile(), si);
     // An instruction has fewer than max_words words: more than ~2 tokens a word can only be rejected.
     int tokens = (int) Math.min(si.getSampling().getMaxNewTokens(), 2L * si.getMaxWords() + 64);
-    Generation generator = generation(store, spec, task.getRole(), task.getAdapter(), si.getSampling(), tokens);
+    Generation generator = generation(runner, store, spec, task.getRole(), task.getAdapter(), si.getSampling(), tokens);
     Generation judge = null;
     List<ModelVersion> versions = new ArrayList<>(List.of(generator.version()));
     if (!si.hasJudge() || si.getJudge()) {
-      judge = generation(store, spec, "judge", null, si.getSampling(), JUDGE_TOKENS)
+      judge = generation(runner, store, spec, "judge", null, si.getSampling(), JUDGE_TOKENS)
           .with(SamplingParams.greedy(), JUDGE_TOKENS);
       versions.add(judge.version());
     }
@@ -111,7 +111,7 @@ public final class InferenceActivitiesImpl implements InferenceActivities {
     ShardRef shard = task.getShard();
     List<String> instructions = instructions(store, shard.getInput(), shard.getFirstRow(), shard.getRowCount());
     Generation generator =
-        generation(store, spec, task.getRole(), task.getAdapter(), spec.getSampling(), spec.getSampling().getMaxNewTokens());
+        generation(runner, store, spec, task.getRole(), task.getAdapter(), spec.getSampling(), spec.getSampling().getMaxNewTokens());
     RespondWork work =
         new RespondWork(
             new RespondWork.Setup(
@@ -150,7 +150,7 @@ public final class InferenceActivitiesImpl implements InferenceActivities {
     }
     var ext = spec.getExtension();
     Generation extender =
-        generation(store, spec, task.getRole(), task.getAdapter(), spec.getSampling(), spec.getSampling().getMaxNewTokens());
+        generation(runner, store, spec, task.getRole(), task.getAdapter(), spec.getSampling(), spec.getSampling().getMaxNewTokens());
     ExtendWork work =
         new ExtendWork(
             new ExtendWork.Setup(
@@ -181,7 +181,7 @@ public final class InferenceActivitiesImpl implements InferenceActivities {
     List<String> instructions = instructions(store, shard.getInput(), shard.getFirstRow(), shard.getRowCount());
     Sampling sampling = spec.getMeasurement().getSampling();
     Generation generator =
-        generation(store, spec, task.getRole(), task.getAdapter(), sampling, sampling.getMaxNewTokens());
+        generation(runner, store, spec, task.getRole(), task.getAdapter(), sampling, sampling.getMaxNewTokens());
     MeasureWork work =
         new MeasureWork(
             new MeasureWork.Setup(
@@ -189,11 +189,14 @@ public final class InferenceActivitiesImpl implements InferenceActivities {
     return runner.run(units(shard, 1), threads(spec), work, inputs(task), List.of(generator.version()));
   }
 
+  /** A role's generation; the first call for a checkpoint loads it, heartbeating meanwhile. */
   private Generation generation(
-      DataStore store, RunSpec spec, String role, AdapterRef adapter, Sampling sampling, int maxNewTokens) {
+      ShardRunner runner, DataStore store, RunSpec spec, String role, AdapterRef adapter, Sampling sampling,
+      int maxNewTokens) {
     RoleModels.Resolved resolved = RoleModels.resolve(store, spec, role, adapter);
+    int batch = spec.getModels().getMaxBatchSize();
     return new Generation(
-        models.model(resolved.ref(), spec.getModels().getMaxBatchSize()), resolved, sampling, maxNewTokens);
+        runner.heartbeating(() -> models.model(resolved.ref(), batch)), resolved, sampling, maxNewTokens);
   }
 
   private static List<String> instructions(DataStore store, selflengthen.v1.DatasetRef ref, long first, long count) {

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -16,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import selflengthen.activities.RunPaths;
@@ -71,6 +73,9 @@ final class ShardRunner {
 
   /** The stage's merged output: once recorded, the stage has ended. */
   String stageOutput() {
+    if (!task.getStageOutputPath().isEmpty()) {
+      return task.getStageOutputPath();
+    }
     StageContext c = task.getContext();
     return RunPaths.stageOutput(c.getSpec().getRunId(), c.getRound(), c.getStage());
   }
@@ -186,6 +191,36 @@ final class ShardRunner {
           throw err;
         }
         throw new IllegalStateException(task.getContext().getCallId() + ": " + c.getMessage(), c);
+      }
+    }
+  }
+
+  /**
+   * Runs a blocking call that may take long before the shard's first sample (loading a model) on
+   * another thread, heartbeating meanwhile so the server does not time the attempt out.
+   */
+  <T> T heartbeating(Supplier<T> call) {
+    CompletableFuture<T> f = CompletableFuture.supplyAsync(call, r -> {
+      Thread t = new Thread(r, task.getContext().getCallId() + "#load");
+      t.setDaemon(true);
+      t.start();
+    });
+    while (true) {
+      try {
+        return f.get(poll.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (TimeoutException e) {
+        heartbeat(new Progress(0, 0, 0));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(task.getContext().getCallId() + ": interrupted", e);
+      } catch (ExecutionException e) {
+        if (e.getCause() instanceof RuntimeException r) {
+          throw r;
+        }
+        if (e.getCause() instanceof Error err) {
+          throw err;
+        }
+        throw new IllegalStateException(e.getCause());
       }
     }
   }

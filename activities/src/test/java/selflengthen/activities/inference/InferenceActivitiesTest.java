@@ -84,6 +84,7 @@ class InferenceActivitiesTest {
         .setOutputPath(RunPaths.shardOutput(RUN, round, stage, index))
         .setSeed(Seeds.derive(spec.getSeed(), round, stage, index))
         .setRole(role)
+        .setStageOutputPath(RunPaths.stageOutput(RUN, round, stage))
         .build();
   }
 
