@@ -21,11 +21,13 @@ public final class WorkerHost {
 
   private final WorkerFactory factory;
   private final WorkerContext context;
+  private final WorkerRegistrar registrar;
   private final CountDownLatch stopped = new CountDownLatch(1);
 
-  private WorkerHost(WorkerFactory factory, WorkerContext context) {
+  private WorkerHost(WorkerFactory factory, WorkerContext context, WorkerRegistrar registrar) {
     this.factory = factory;
     this.context = context;
+    this.registrar = registrar;
   }
 
   /**
@@ -42,7 +44,25 @@ public final class WorkerHost {
           + " workflows or activities to serve (a META-INF/services/"
           + WorkerRegistrar.class.getName() + " entry provides them)");
     }
-    return (queue, worker, ctx) -> found.forEach(r -> r.register(queue, worker, ctx));
+    return new WorkerRegistrar() {
+      @Override
+      public void register(String queue, Worker worker, WorkerContext ctx) {
+        found.forEach(r -> r.register(queue, worker, ctx));
+      }
+
+      @Override
+      public void close() {
+        found.forEach(WorkerHost::closeQuietly);
+      }
+    };
+  }
+
+  private static void closeQuietly(WorkerRegistrar registrar) {
+    try {
+      registrar.close();
+    } catch (RuntimeException e) {
+      log.warn("closing {}: {}", registrar.getClass().getName(), e.toString());
+    }
   }
 
   /**
@@ -78,11 +98,12 @@ public final class WorkerHost {
       factory.start();
     } catch (RuntimeException e) {
       factory.shutdownNow();
+      closeQuietly(registrar);
       throw e;
     }
     log.info("polling {} ({} slots each{})", context.queues(), context.slots(),
         inMemoryServer ? ", in-memory server" : "");
-    return new WorkerHost(factory, context);
+    return new WorkerHost(factory, context, registrar);
   }
 
   public WorkerContext context() {
@@ -112,6 +133,8 @@ public final class WorkerHost {
       factory.awaitTermination(5, TimeUnit.SECONDS);
       return false;
     } finally {
+      // After the activities: nothing uses what the registrar built any more.
+      closeQuietly(registrar);
       stopped.countDown();
     }
   }

@@ -11,4 +11,10 @@ import io.temporal.worker.Worker;
 @FunctionalInterface
 public interface WorkerRegistrar {
   void register(String queue, Worker worker, WorkerContext context);
+
+  /**
+   * Called once after the process's workers have stopped ({@link WorkerHost#shutdown}, or a failed
+   * {@link WorkerHost#start}): releases what {@link #register} built, such as loaded models.
+   */
+  default void close() {}
 }

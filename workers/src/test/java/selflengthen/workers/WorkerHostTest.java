@@ -73,7 +73,8 @@ class WorkerHostTest {
 
   @Test
   void withoutRegistrarsTheDefaultFailsWithOneClearLine() {
-    IllegalStateException e = assertThrows(IllegalStateException.class, WorkerHost::defaultRegistrar);
+    IllegalStateException e =
+        assertThrows(IllegalStateException.class, () -> HiddenServices.call(WorkerHost::defaultRegistrar));
     assertTrue(e.getMessage().startsWith("no WorkerRegistrar on the class path"), e.getMessage());
     assertEquals(1, e.getMessage().lines().count());
   }

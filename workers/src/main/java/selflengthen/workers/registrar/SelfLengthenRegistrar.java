@@ -1,0 +1,75 @@
+package selflengthen.workers.registrar;
+
+import io.temporal.worker.Worker;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import selflengthen.activities.control.ControlActivitiesImpl;
+import selflengthen.activities.inference.InferenceActivitiesImpl;
+import selflengthen.activities.models.ModelPool;
+import selflengthen.activities.models.ModelProvider;
+import selflengthen.activities.support.DataRoots;
+import selflengthen.activities.train.TrainActivitiesImpl;
+import selflengthen.model.api.Trainer;
+import selflengthen.workers.WorkerContext;
+import selflengthen.workers.WorkerRegistrar;
+import selflengthen.workflows.TaskQueues;
+import selflengthen.workflows.WorkflowImplementations;
+
+/**
+ * What the project's workers serve (found through META-INF/services by {@code selflengthen
+ * worker} and {@code dev}): on the control queue the run and round workflows and the control
+ * activities, on the inference queue the shard activities, on the train queue training. One model
+ * pool per process, shared by every slot and queue, closed when the workers stop.
+ */
+public final class SelfLengthenRegistrar implements WorkerRegistrar {
+  private static final Logger log = LoggerFactory.getLogger(SelfLengthenRegistrar.class);
+
+  private final Supplier<ModelProvider> modelsFactory;
+  private final Supplier<Trainer> trainer;
+  private ModelProvider models;
+  private DataRoots roots;
+
+  /** Production: the in-process engine pool and the build's in-process trainer. */
+  public SelfLengthenRegistrar() {
+    this(ModelPool::new, InProcessTrainers::find);
+  }
+
+  /** With other models and trainer (tests pass scripted ones). */
+  public SelfLengthenRegistrar(Supplier<ModelProvider> models, Supplier<Trainer> trainer) {
+    this.modelsFactory = models;
+    this.trainer = trainer;
+  }
+
+  @Override
+  public synchronized void register(String queue, Worker worker, WorkerContext context) {
+    if (models == null) {
+      models = modelsFactory.get();
+      roots = new DataRoots(context.store());
+    }
+    switch (queue) {
+      case TaskQueues.CONTROL -> {
+        WorkflowImplementations.register(worker);
+        worker.registerActivitiesImplementations(new ControlActivitiesImpl(roots, models));
+      }
+      case TaskQueues.INFERENCE ->
+          worker.registerActivitiesImplementations(new InferenceActivitiesImpl(roots, models));
+      case TaskQueues.TRAIN ->
+          worker.registerActivitiesImplementations(new TrainActivitiesImpl(roots, trainer));
+      default -> throw new IllegalArgumentException("unknown task queue '" + queue + "': expected one of "
+          + String.join(", ", TaskQueues.ALL));
+    }
+  }
+
+  @Override
+  public synchronized void close() {
+    if (models instanceof AutoCloseable closeable) {
+      try {
+        closeable.close();
+      } catch (Exception e) {
+        log.warn("closing the model pool: {}", e.toString());
+      }
+    }
+    models = null;
+  }
+}
