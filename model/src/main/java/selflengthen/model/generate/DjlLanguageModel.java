@@ -172,10 +172,13 @@ public final class DjlLanguageModel implements LanguageModel {
     return model;
   }
 
-  /** Decode steps, tokens decoded and prompt tokens prefilled since load. */
-  public long[] counters() {
-    return new long[] {scheduler.decodeSteps.get(), scheduler.decodedTokens.get(),
-        scheduler.prefilledTokens.get()};
+  /** Work done since load: steps, tokens and time spent in decode and in prefill. */
+  public record Counters(long decodeSteps, long decodedTokens, long decodeNanos,
+      long prefilledTokens, long prefillNanos) {}
+
+  public Counters counters() {
+    return new Counters(scheduler.decodeSteps.get(), scheduler.decodedTokens.get(),
+        scheduler.decodeNanos.get(), scheduler.prefilledTokens.get(), scheduler.prefillNanos.get());
   }
 
   @Override

@@ -52,6 +52,8 @@ final class Scheduler implements AutoCloseable {
   final AtomicLong decodeSteps = new AtomicLong();
   final AtomicLong decodedTokens = new AtomicLong();
   final AtomicLong prefilledTokens = new AtomicLong();
+  final AtomicLong decodeNanos = new AtomicLong();
+  final AtomicLong prefillNanos = new AtomicLong();
 
   Scheduler(DecoderModel model, TextTokenizer tokenizer, Set<Integer> eos, int slotCount,
       int capacity, int prefillBudget, int maxAdapters, String name) {
@@ -96,9 +98,11 @@ final class Scheduler implements AutoCloseable {
         }
         admit();
         if (active > 0) {
+          long t0 = System.nanoTime();
           try (NDScope scope = new NDScope()) {
             decodeStep();
           }
+          decodeNanos.addAndGet(System.nanoTime() - t0);
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
@@ -152,6 +156,7 @@ final class Scheduler implements AutoCloseable {
     try (NDScope scope = new NDScope()) {
       resetSeen(first, admitted);
     }
+    long t0 = System.nanoTime();
     int i = 0;
     while (i < admitted.size()) {
       int j = i + 1;
@@ -163,6 +168,7 @@ final class Scheduler implements AutoCloseable {
       }
       i = j;
     }
+    prefillNanos.addAndGet(System.nanoTime() - t0);
     compact();
   }
 
