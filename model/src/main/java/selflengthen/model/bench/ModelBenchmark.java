@@ -177,11 +177,14 @@ public final class ModelBenchmark {
     return 2 * (linear + attention);
   }
 
+  /**
+   * Resident memory while {@code clients} callers keep requesting 250-token samples until
+   * {@code steps} decode steps ran: sampled every quarter, it must stay flat once warm.
+   */
   private static Map<String, Object> rssStream(DjlLanguageModel m, String[] prompts, int clients,
       long steps) {
     long start = m.counters().decodeSteps();
     AtomicBoolean stop = new AtomicBoolean();
-    long[] rssAt = new long[2];
     List<CompletableFuture<Void>> loops = new ArrayList<>();
     for (int c = 0; c < clients; c++) {
       int id = c;
@@ -194,21 +197,25 @@ public final class ModelBenchmark {
         }
       }));
     }
-    while (m.counters().decodeSteps() - start < steps) {
+    Map<String, Object> samples = new LinkedHashMap<>();
+    long next = steps / 4;
+    while (true) {
       long done = m.counters().decodeSteps() - start;
-      if (rssAt[0] == 0 && done >= steps / 10) {
-        rssAt[0] = memory("VmRSS");
+      if (done >= next) {
+        samples.put(String.valueOf(next), memory("VmRSS") >> 10);
+        if (next >= steps) {
+          break;
+        }
+        next += steps / 4;
       }
-      sleep(20);
+      sleep(10);
     }
-    rssAt[1] = memory("VmRSS");
     stop.set(true);
     loops.forEach(CompletableFuture::join);
     Map<String, Object> r = new LinkedHashMap<>();
     r.put("concurrent_requests", clients);
     r.put("decode_steps", m.counters().decodeSteps() - start);
-    r.put("rss_mib_after_10pct", rssAt[0] >> 10);
-    r.put("rss_mib_after_all", rssAt[1] >> 10);
+    r.put("rss_mib_at_step", samples);
     return r;
   }
 
