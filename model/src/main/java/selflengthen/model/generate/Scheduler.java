@@ -47,6 +47,8 @@ final class Scheduler implements AutoCloseable {
   private final Thread thread;
   private int active;
   private String batchAdapter;
+  /** Finished jobs, completed after the step's bookkeeping so callers see final counters. */
+  private final List<Job> finished = new ArrayList<>();
   private volatile boolean closed;
 
   final AtomicLong decodeSteps = new AtomicLong();
@@ -104,11 +106,13 @@ final class Scheduler implements AutoCloseable {
           }
           decodeNanos.addAndGet(System.nanoTime() - t0);
         }
+        completeFinished();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         break;
       } catch (Throwable t) {
         LOG.error("generation step failed; failing {} active request(s)", active, t);
+        completeFinished();
         for (int i = 0; i < active; i++) {
           slots[i].done.completeExceptionally(t);
           slots[i] = null;
@@ -301,7 +305,14 @@ final class Scheduler implements AutoCloseable {
 
   private void finish(Job job, FinishReason reason) {
     job.finish = reason;
-    job.done.complete(job);
+    finished.add(job);
+  }
+
+  private void completeFinished() {
+    for (Job j : finished) {
+      j.done.complete(j);
+    }
+    finished.clear();
   }
 
   /** Drops finished slots and moves the last active slots into the gaps. */
@@ -339,7 +350,7 @@ final class Scheduler implements AutoCloseable {
   }
 
   private static boolean isFree(Job j) {
-    return j == null || j.done.isDone();
+    return j == null || j.finish != null || j.done.isDone();
   }
 
   private void resetSeen(int first, List<Job> jobs) {
