@@ -12,8 +12,6 @@ import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -316,13 +314,5 @@ public final class SftTrainer implements Trainer {
         }
       }
     }
-  }
-
-  static Path latest(Path checkpointDir) {
-    return checkpointDir.resolve("latest");
-  }
-
-  static boolean exists(Path p) {
-    return Files.exists(p);
   }
 }
