@@ -58,7 +58,7 @@ public final class Djl {
     if (device.isGpu() && device.getDeviceId() >= engine().getGpuCount()) {
       throw new IllegalArgumentException(
           "device " + name + " is not available: this PyTorch engine sees "
-              + engine().getGpuCount() + " GPU(s); add ai.djl.pytorch:pytorch-native-cu124 for CUDA");
+              + engine().getGpuCount() + " GPU(s); add ai.djl.pytorch:pytorch-native-cu128:2.7.1:linux-x86_64 for CUDA");
     }
     return device;
   }

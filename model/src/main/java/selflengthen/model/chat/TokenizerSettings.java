@@ -10,9 +10,12 @@ import java.util.Map;
 
 /**
  * What tokenizer_config.json (plus chat_template.jinja / chat_template.json, where newer
- * transformers versions keep the template) says: the chat template and the special tokens.
+ * transformers versions keep the template) says: the chat template, the special tokens, and
+ * whether raw text gets a BOS token (absent means yes when there is a bos_token, as for Llama 3,
+ * whose tokenizer adds it in its post-processor).
  */
-public record TokenizerSettings(String chatTemplate, Map<String, String> specialTokens) {
+public record TokenizerSettings(String chatTemplate, Map<String, String> specialTokens,
+    boolean addBosToken) {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String[] SPECIAL = {
     "bos_token", "eos_token", "pad_token", "unk_token", "sep_token", "cls_token", "mask_token"
@@ -36,7 +39,7 @@ public record TokenizerSettings(String chatTemplate, Map<String, String> special
       template = template(JSON.readTree(dir.resolve("chat_template.json").toFile())
           .get("chat_template"));
     }
-    return new TokenizerSettings(template, special);
+    return new TokenizerSettings(template, special, root.path("add_bos_token").asBoolean(true));
   }
 
   /** A string, or a list of named templates of which "default" is the one for chat. */

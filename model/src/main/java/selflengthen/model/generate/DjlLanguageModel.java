@@ -36,9 +36,11 @@ public final class DjlLanguageModel implements LanguageModel {
   private final DecoderModel model;
   private final Scheduler scheduler;
   private final Set<Integer> eos;
+  private final int bos;
 
   private DjlLanguageModel(Checkpoint checkpoint, TextTokenizer tokenizer, DecoderModel model,
       Scheduler scheduler, Set<Integer> eos) {
+    this.bos = bosToAdd(checkpoint, tokenizer);
     this.checkpoint = checkpoint;
     this.tokenizer = tokenizer;
     this.chatTemplate = checkpoint.chatTemplate();
@@ -110,7 +112,7 @@ public final class DjlLanguageModel implements LanguageModel {
   /** Enqueues a request; the future completes when it finishes. */
   public CompletableFuture<GenerationOutput> submit(GenerationRequest request,
       GenerationOptions options) {
-    int[] prompt = tokenizer.encode(request.prompt() + request.forcedPrefix());
+    int[] prompt = promptIds(request.prompt() + request.forcedPrefix());
     if (prompt.length == 0) {
       throw new IllegalArgumentException("the prompt encodes to no tokens");
     }
@@ -129,6 +131,30 @@ public final class DjlLanguageModel implements LanguageModel {
       }
     });
     return out;
+  }
+
+  /**
+   * Prompt ids as transformers would feed them: chat templates spell BOS themselves; a raw
+   * prompt for a tokenizer that adds BOS (Llama) gets it prepended.
+   */
+  public int[] promptIds(String text) {
+    int[] ids = tokenizer.encode(text);
+    if (bos < 0 || (ids.length > 0 && ids[0] == bos)) {
+      return ids;
+    }
+    int[] out = new int[ids.length + 1];
+    out[0] = bos;
+    System.arraycopy(ids, 0, out, 1, ids.length);
+    return out;
+  }
+
+  /** The BOS id to prepend, or -1 (no bos_token, or add_bos_token false). */
+  private static int bosToAdd(Checkpoint c, TextTokenizer t) {
+    String token = c.tokenizerSettings().specialTokens().get("bos_token");
+    if (token == null || !c.tokenizerSettings().addBosToken()) {
+      return -1;
+    }
+    return t.tokenId(token).orElse(-1);
   }
 
   private GenerationOutput output(Job job) {
@@ -172,10 +198,13 @@ public final class DjlLanguageModel implements LanguageModel {
     return model;
   }
 
-  /** Decode steps, tokens decoded and prompt tokens prefilled since load. */
-  public long[] counters() {
-    return new long[] {scheduler.decodeSteps.get(), scheduler.decodedTokens.get(),
-        scheduler.prefilledTokens.get()};
+  /** Work done since load: steps, tokens and time spent in decode and in prefill. */
+  public record Counters(long decodeSteps, long decodedTokens, long decodeNanos,
+      long prefilledTokens, long prefillNanos) {}
+
+  public Counters counters() {
+    return new Counters(scheduler.decodeSteps.get(), scheduler.decodedTokens.get(),
+        scheduler.decodeNanos.get(), scheduler.prefilledTokens.get(), scheduler.prefillNanos.get());
   }
 
   @Override

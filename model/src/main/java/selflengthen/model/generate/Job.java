@@ -3,7 +3,7 @@ package selflengthen.model.generate;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Random;
+import java.util.random.RandomGenerator;
 import java.util.concurrent.CompletableFuture;
 import selflengthen.model.api.FinishReason;
 import selflengthen.model.api.SamplingParams;
@@ -17,7 +17,8 @@ final class Job {
   final String adapter;
   final GenerationOptions options;
   final CompletableFuture<Job> done = new CompletableFuture<>();
-  final Random random;
+  /** Seeded with SplittableRandom: nearby seeds (0, 1, 2...) give unrelated streams. */
+  final RandomGenerator random;
   final List<TokenLogprobs> logprobs;
 
   int[] generated = new int[16];
@@ -39,7 +40,7 @@ final class Job {
     this.stopStrings = stopStrings;
     this.adapter = adapter;
     this.options = options;
-    this.random = new Random(sampling.seed());
+    this.random = new java.util.SplittableRandom(sampling.seed());
     this.logprobs = options.topLogprobs() > 0 ? new ArrayList<>() : null;
     this.longestStop = StopStrings.longest(stopStrings);
   }

@@ -7,7 +7,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.util.List;
-import java.util.Random;
+import java.util.random.RandomGenerator;
 import selflengthen.model.api.SamplingParams;
 
 /**
@@ -24,7 +24,7 @@ public final class LogitsSampler {
   private LogitsSampler() {}
 
   /** A row's settings: its sampling, random stream and how many top log-probs to report. */
-  public record Row(SamplingParams params, Random random, int topLogprobs) {}
+  public record Row(SamplingParams params, RandomGenerator random, int topLogprobs) {}
 
   public record Choice(int token, TokenLogprobs logprobs) {}
 

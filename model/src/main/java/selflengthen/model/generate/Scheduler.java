@@ -47,11 +47,15 @@ final class Scheduler implements AutoCloseable {
   private final Thread thread;
   private int active;
   private String batchAdapter;
+  /** Finished jobs, completed after the step's bookkeeping so callers see final counters. */
+  private final List<Job> finished = new ArrayList<>();
   private volatile boolean closed;
 
   final AtomicLong decodeSteps = new AtomicLong();
   final AtomicLong decodedTokens = new AtomicLong();
   final AtomicLong prefilledTokens = new AtomicLong();
+  final AtomicLong decodeNanos = new AtomicLong();
+  final AtomicLong prefillNanos = new AtomicLong();
 
   Scheduler(DecoderModel model, TextTokenizer tokenizer, Set<Integer> eos, int slotCount,
       int capacity, int prefillBudget, int maxAdapters, String name) {
@@ -96,15 +100,19 @@ final class Scheduler implements AutoCloseable {
         }
         admit();
         if (active > 0) {
+          long t0 = System.nanoTime();
           try (NDScope scope = new NDScope()) {
             decodeStep();
           }
+          decodeNanos.addAndGet(System.nanoTime() - t0);
         }
+        completeFinished();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         break;
       } catch (Throwable t) {
         LOG.error("generation step failed; failing {} active request(s)", active, t);
+        completeFinished();
         for (int i = 0; i < active; i++) {
           slots[i].done.completeExceptionally(t);
           slots[i] = null;
@@ -152,6 +160,7 @@ final class Scheduler implements AutoCloseable {
     try (NDScope scope = new NDScope()) {
       resetSeen(first, admitted);
     }
+    long t0 = System.nanoTime();
     int i = 0;
     while (i < admitted.size()) {
       int j = i + 1;
@@ -163,6 +172,7 @@ final class Scheduler implements AutoCloseable {
       }
       i = j;
     }
+    prefillNanos.addAndGet(System.nanoTime() - t0);
     compact();
   }
 
@@ -295,7 +305,14 @@ final class Scheduler implements AutoCloseable {
 
   private void finish(Job job, FinishReason reason) {
     job.finish = reason;
-    job.done.complete(job);
+    finished.add(job);
+  }
+
+  private void completeFinished() {
+    for (Job j : finished) {
+      j.done.complete(j);
+    }
+    finished.clear();
   }
 
   /** Drops finished slots and moves the last active slots into the gaps. */
@@ -333,7 +350,7 @@ final class Scheduler implements AutoCloseable {
   }
 
   private static boolean isFree(Job j) {
-    return j == null || j.done.isDone();
+    return j == null || j.finish != null || j.done.isDone();
   }
 
   private void resetSeen(int first, List<Job> jobs) {

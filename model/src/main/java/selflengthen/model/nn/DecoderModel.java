@@ -132,7 +132,9 @@ public final class DecoderModel implements AutoCloseable {
     for (int l = 0; l < config.numLayers(); l++) {
       x = block(l, x, ctx, lora);
     }
-    if (outputIndex != null) {
+    if (outputIndex != null && length == 1) {
+      x = x.reshape(batch, config.hiddenSize());
+    } else if (outputIndex != null) {
       long[] rows = new long[batch];
       long[] cols2 = new long[batch];
       for (int b = 0; b < batch; b++) {
