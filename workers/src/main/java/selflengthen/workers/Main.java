@@ -11,6 +11,7 @@ import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
 import selflengthen.workers.cli.BenchCommand;
 import selflengthen.workers.cli.CancelCommand;
+import selflengthen.workers.cli.DemoCommand;
 import selflengthen.workers.cli.DevCommand;
 import selflengthen.workers.cli.EvalCommand;
 import selflengthen.workers.cli.ServeCommand;
@@ -42,6 +43,7 @@ import selflengthen.workers.cli.WorkersCommand;
       ResumeCommand.class,
       WorkersCommand.class,
       WorkerCommand.class,
+      DemoCommand.class,
       DevCommand.class,
       ServerCommand.class,
       ModelCommand.class,
@@ -90,6 +92,9 @@ public final class Main implements Runnable {
         }
         if (cls == DevCommand.class) {
           return cls.cast(new DevCommand(registrar));
+        }
+        if (cls == DemoCommand.class) {
+          return cls.cast(new DemoCommand(registrar));
         }
         return defaults.create(cls);
       }
