@@ -14,6 +14,7 @@ import selflengthen.workers.cli.CancelCommand;
 import selflengthen.workers.cli.DemoCommand;
 import selflengthen.workers.cli.DevCommand;
 import selflengthen.workers.cli.EvalCommand;
+import selflengthen.workers.cli.GenerateCommand;
 import selflengthen.workers.cli.ServeCommand;
 import selflengthen.workers.cli.Errors;
 import selflengthen.workers.cli.ModelCommand;
@@ -49,6 +50,7 @@ import selflengthen.workers.cli.WorkersCommand;
       ModelCommand.class,
       BenchCommand.class,
       EvalCommand.class,
+      GenerateCommand.class,
       ServeCommand.class,
       CommandLine.HelpCommand.class
     })

@@ -7,5 +7,5 @@ import picocli.CommandLine.Command;
     name = "model",
     mixinStandardHelpOptions = true,
     description = "Model checkpoints.",
-    subcommands = {})
+    subcommands = {ModelInitCommand.class})
 public final class ModelCommand {}
