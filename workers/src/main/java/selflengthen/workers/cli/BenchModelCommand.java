@@ -23,7 +23,8 @@ import selflengthen.model.bench.ModelBenchmark;
 public final class BenchModelCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = "--preset", paramLabel = "tiny|small", defaultValue = "small")
+  @Option(names = "--preset", paramLabel = "tiny|small", defaultValue = "small",
+      description = "Model shape to benchmark (default ${DEFAULT-VALUE}).")
   String preset;
 
   @Option(names = "--threads", paramLabel = "N", defaultValue = "2",

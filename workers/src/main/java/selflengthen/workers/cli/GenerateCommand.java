@@ -99,7 +99,8 @@ public final class GenerateCommand implements Callable<Integer> {
       description = "cpu or cuda:N.")
   String device;
 
-  @Option(names = "--max-batch-size", paramLabel = "N", defaultValue = "16")
+  @Option(names = "--max-batch-size", paramLabel = "N", defaultValue = "16",
+      description = "Requests the engine decodes at once (default ${DEFAULT-VALUE}).")
   int maxBatchSize;
 
   @Option(names = "--max-seq-len", paramLabel = "N", defaultValue = "0",

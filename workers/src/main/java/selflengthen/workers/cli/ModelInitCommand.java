@@ -23,13 +23,16 @@ import selflengthen.model.config.ModelConfig;
 public final class ModelInitCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = "--preset", required = true, paramLabel = "tiny|small")
+  @Option(names = "--preset", required = true, paramLabel = "tiny|small",
+      description = "Model shape: tiny (about 1M parameters, for tests) or small (about 30M).")
   String preset;
 
-  @Option(names = "--out", required = true, paramLabel = "DIR")
+  @Option(names = "--out", required = true, paramLabel = "DIR",
+      description = "Directory to write the checkpoint to (Hugging Face layout).")
   Path out;
 
-  @Option(names = "--seed", paramLabel = "S", defaultValue = "0")
+  @Option(names = "--seed", paramLabel = "S", defaultValue = "0",
+      description = "Seed of the random weights (default ${DEFAULT-VALUE}).")
   long seed;
 
   @Option(names = "--tokenizer-corpus", paramLabel = "FILE",
