@@ -22,11 +22,11 @@ public final class DemoCorpus {
   /** How many examples of each kind. */
   public record Sizes(int answers, int expansions, int selfInstruct, int judge, int heldOut, int seeds) {
     public static Sizes demo() {
-      return new Sizes(800, 700, 150, 150, 16, 12);
+      return new Sizes(800, 700, 400, 300, 16, 12);
     }
 
     public static Sizes small() {
-      return new Sizes(400, 350, 80, 80, 8, 8);
+      return new Sizes(400, 350, 300, 200, 16, 8);
     }
   }
 

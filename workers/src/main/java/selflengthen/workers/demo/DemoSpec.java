@@ -25,11 +25,11 @@ public final class DemoSpec {
   public record Scale(int rounds, int instructionsPerRound, int shardSize, int parallelism,
       int maxTries, int maxNewTokens, float epochs, int heldOut) {
     public static Scale demo() {
-      return new Scale(2, 24, 6, 4, 6, 900, 3f, 16);
+      return new Scale(2, 24, 4, 4, 6, 1400, 3f, 16);
     }
 
     public static Scale small() {
-      return new Scale(2, 12, 4, 4, 4, 700, 3f, 8);
+      return new Scale(2, 16, 4, 4, 4, 1200, 3f, 16);
     }
   }
 
@@ -52,7 +52,6 @@ public final class DemoSpec {
         .setSelfInstruct(SelfInstruct.newBuilder()
             .setSeedFile(seedFile.toAbsolutePath().toString())
             .setInstructionsPerRound(scale.instructionsPerRound())
-            .setMaxTries(scale.maxTries())
             .setSampling(Sampling.newBuilder().setMaxNewTokens(48)))
         .setInitialResponses(InitialResponses.newBuilder().setMaxTries(scale.maxTries()))
         .setExtension(Extension.newBuilder().setMaxTries(scale.maxTries()))
