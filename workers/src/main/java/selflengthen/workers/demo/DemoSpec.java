@@ -59,7 +59,9 @@ public final class DemoSpec {
             .setMethod(TrainMethod.TRAIN_METHOD_LORA)
             .setLoraRank(16).setLoraAlpha(32f)
             .setLearningRate(2e-3f).setEpochs(scale.epochs())
-            .setBatchSize(4).setCutoffLen(1536).setCheckpointEvery(50))
+            .setBatchSize(4).setCutoffLen(1536).setCheckpointEvery(50)
+            // One process on 2 cores: two trainings at once would oversubscribe PyTorch's threads.
+            .setConcurrent(false))
         .setParallelism(Parallelism.newBuilder()
             .setShardSize(scale.shardSize()).setMaxConcurrentShards(scale.parallelism()))
         .setMeasurement(Measurement.newBuilder()
