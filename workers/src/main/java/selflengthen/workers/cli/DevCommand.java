@@ -62,7 +62,7 @@ public final class DevCommand implements Callable<Integer> {
       conn = TemporalConnection.connect(server.address(), "default", Duration.ofSeconds(10));
       host = WorkerHost.start(
           new WorkerContext(store, slots, TaskQueues.ALL, conn.address(), conn.namespace(), conn.client()),
-          reg, true);
+          reg, WorkerHost.ServerKind.IN_MEMORY_HERE);
     } catch (RuntimeException e) {
       server.close();
       throw e;
