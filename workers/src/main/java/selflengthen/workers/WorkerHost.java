@@ -2,6 +2,7 @@ package selflengthen.workers;
 
 import io.temporal.worker.Worker;
 import io.temporal.worker.WorkerFactory;
+import io.temporal.worker.WorkerFactoryOptions;
 import io.temporal.worker.WorkerOptions;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -11,6 +12,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import selflengthen.workers.metrics.MetricsInterceptor;
+import selflengthen.workers.metrics.WorkerMetrics;
 
 /**
  * The workers of one process: one Temporal worker per polled task queue, filled by a
@@ -89,7 +92,10 @@ public final class WorkerHost {
     if (context.slots() < 1) {
       throw new IllegalArgumentException("slots must be at least 1 (got " + context.slots() + ")");
     }
-    WorkerFactory factory = WorkerFactory.newInstance(context.client());
+    WorkerFactory factory = WorkerFactory.newInstance(context.client(),
+        WorkerFactoryOptions.newBuilder()
+            .setWorkerInterceptors(new MetricsInterceptor(WorkerMetrics.global()))
+            .build());
     WorkerOptions options = workerOptions(context.slots(), server);
     try {
       for (String queue : context.queues()) {
