@@ -14,10 +14,15 @@ import java.net.Socket;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import selflengthen.workers.security.ApiKey;
+import selflengthen.workers.security.SecretSafeLogging;
 import selflengthen.workers.security.TlsSettings;
 
 /** A connection to a Temporal frontend and a client on it using the project's data converter. */
 public final class TemporalConnection implements AutoCloseable {
+  static {
+    SecretSafeLogging.apply();
+  }
+
   private final String address;
   private final String namespace;
   private final WorkflowServiceStubs stubs;
@@ -161,8 +166,7 @@ public final class TemporalConnection implements AutoCloseable {
         return "Temporal at " + address + " refused this client (" + reason(cause) + "): check the"
             + " API key (--api-key-env, --api-key-file) and the client certificate (--tls-cert)";
       }
-      String root = rootCause(cause).getClass().getName();
-      if (root.startsWith("javax.net.ssl") || root.contains(".ssl.") || reason(cause).contains("SSL")) {
+      if (tlsProblem(cause)) {
         return "TLS with Temporal at " + address + " failed (" + reason(cause) + "): check --tls,"
             + " --tls-ca, --tls-cert, --tls-key and --tls-server-name";
       }
@@ -179,13 +183,18 @@ public final class TemporalConnection implements AutoCloseable {
       return null;
     }
 
-    private static Throwable rootCause(Throwable t) {
-      Throwable root = t;
-      while (root.getCause() != null && root.getCause() != root) {
-        root = root.getCause();
+    /** A handshake or certificate failure anywhere in the chain (gRPC wraps it in UNAVAILABLE). */
+    private static boolean tlsProblem(Throwable t) {
+      for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+        if (c instanceof javax.net.ssl.SSLException || c instanceof java.security.GeneralSecurityException) {
+          return true;
+        }
       }
-      return root;
+      return TLS_WORDS.matcher(reason(t)).find();
     }
+
+    private static final java.util.regex.Pattern TLS_WORDS = java.util.regex.Pattern.compile(
+        "(?i)\\b(ssl|tls|certificate|handshake|subject alternative name)");
 
     private static String reason(Throwable t) {
       Throwable root = t;

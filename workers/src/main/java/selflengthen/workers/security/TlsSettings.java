@@ -2,6 +2,7 @@ package selflengthen.workers.security;
 
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
 import io.temporal.serviceclient.SimpleSslContextBuilder;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -53,9 +54,9 @@ public record TlsSettings(boolean enabled, Path cert, Path key, Path ca, String 
     try {
       SimpleSslContextBuilder b;
       if (cert != null) {
-        try (InputStream c = Files.newInputStream(cert); InputStream k = Files.newInputStream(key)) {
-          b = SimpleSslContextBuilder.forPKCS8(c, k);
-        }
+        // The builder reads its streams at build(): hand it the bytes, not open files.
+        b = SimpleSslContextBuilder.forPKCS8(
+            new ByteArrayInputStream(Files.readAllBytes(cert)), new ByteArrayInputStream(Files.readAllBytes(key)));
       } else {
         b = SimpleSslContextBuilder.noKeyOrCertChain();
       }
