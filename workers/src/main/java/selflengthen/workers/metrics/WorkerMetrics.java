@@ -17,9 +17,10 @@ import java.util.concurrent.atomic.AtomicLong;
  *       tokens/s);
  *   <li>{@code selflengthen_samples_committed_total{stage}}: samples written to the store by
  *       finished shards ({@code rate()} = samples/s);
- *   <li>{@code selflengthen_stage_shards_done{run,stage}}, {@code selflengthen_stage_shards_total}
+ *   <li>{@code selflengthen_stage_shards_done{run,stage}}, {@code selflengthen_stage_shards_planned}
  *       and {@code selflengthen_stage_shards_running}: the current round's progress per stage, as
  *       the run workflow last heard it (on the worker that runs the run's workflow tasks).
+ *       ({@code _total} is a counter's suffix in Prometheus, hence "planned".)
  * </ul>
  *
  * <p>{@link #global()} is what workers use; it records into nothing until an endpoint is started
@@ -29,7 +30,7 @@ public final class WorkerMetrics {
   public static final String TOKENS = "selflengthen.tokens.generated";
   public static final String SAMPLES = "selflengthen.samples.committed";
   public static final String SHARDS_DONE = "selflengthen.stage.shards.done";
-  public static final String SHARDS_TOTAL = "selflengthen.stage.shards.total";
+  public static final String SHARDS_PLANNED = "selflengthen.stage.shards.planned";
   public static final String SHARDS_RUNNING = "selflengthen.stage.shards.running";
 
   private static final WorkerMetrics GLOBAL = new WorkerMetrics(new CompositeMeterRegistry());
@@ -40,7 +41,7 @@ public final class WorkerMetrics {
 
   public WorkerMetrics(MeterRegistry registry) {
     this.registry = registry;
-    this.tokens = Counter.builder(TOKENS).description("Tokens generated").baseUnit("tokens").register(registry);
+    this.tokens = Counter.builder(TOKENS).description("Tokens generated").register(registry);
   }
 
   /** The process-wide instance; endpoints add their registries to {@link #registry()}. */
@@ -68,7 +69,7 @@ public final class WorkerMetrics {
   public void stageProgress(String runId, String stage, long done, long running, long total) {
     gauge(SHARDS_DONE, runId, stage).set(done);
     gauge(SHARDS_RUNNING, runId, stage).set(running);
-    gauge(SHARDS_TOTAL, runId, stage).set(total);
+    gauge(SHARDS_PLANNED, runId, stage).set(total);
   }
 
   private AtomicLong gauge(String name, String runId, String stage) {
