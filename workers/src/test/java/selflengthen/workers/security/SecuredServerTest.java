@@ -2,6 +2,7 @@ package selflengthen.workers.security;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.grpc.Metadata;
@@ -20,6 +21,7 @@ import java.io.StringWriter;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -29,7 +31,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
+import selflengthen.workers.ConnectionSettings;
 import selflengthen.workers.Main;
+import selflengthen.workers.TemporalConnection;
 
 /**
  * The CLI against a Temporal frontend that demands mutual TLS and an API key: Temporal's in-memory
@@ -149,12 +153,12 @@ class SecuredServerTest {
 
   @Test
   void withoutTheServerNameTheCertificateDoesNotMatchTheAddress() {
-    List<String> noName = new ArrayList<>(tls(true));
-    int i = noName.indexOf("--tls-server-name");
-    noName.remove(i + 1);
-    noName.remove(i);
-    Result r = cli(args("workers", noName, "--api-key-file", apiKeyFile.toString()));
-    assertEquals(1, r.code());
-    assertTrue(r.err().startsWith("error: TLS with Temporal at " + address() + " failed"), r.err());
+    TlsSettings tls = TlsSettings.resolve(null, clientId.cert(), clientId.key(), serverId.cert(), null, true);
+    ConnectionSettings settings = new ConnectionSettings(address(), "default", tls,
+        ApiKey.read(SecretSource.file(apiKeyFile)), null, null);
+    TemporalConnection.UnreachableServerException e = assertThrows(TemporalConnection.UnreachableServerException.class,
+        () -> TemporalConnection.connect(settings, Duration.ofSeconds(2)).close());
+    assertTrue(e.getMessage().startsWith("TLS with Temporal at " + address() + " failed"), e.getMessage());
+    assertTrue(e.getMessage().contains("--tls-server-name"), e.getMessage());
   }
 }
