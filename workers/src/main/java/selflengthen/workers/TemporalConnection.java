@@ -2,6 +2,7 @@ package selflengthen.workers;
 
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
 import io.temporal.api.workflowservice.v1.GetClusterInfoRequest;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowClientOptions;
@@ -12,26 +13,37 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import selflengthen.payload.Payloads;
+import selflengthen.workers.security.ApiKey;
+import selflengthen.workers.security.SecretSafeLogging;
+import selflengthen.workers.security.TlsSettings;
 
 /** A connection to a Temporal frontend and a client on it using the project's data converter. */
 public final class TemporalConnection implements AutoCloseable {
+  static {
+    SecretSafeLogging.apply();
+  }
+
   private final String address;
   private final String namespace;
   private final WorkflowServiceStubs stubs;
   private final WorkflowClient client;
 
-  private TemporalConnection(String address, String namespace, WorkflowServiceStubs stubs) {
-    this.address = address;
-    this.namespace = namespace;
+  private TemporalConnection(ConnectionSettings settings, WorkflowServiceStubs stubs) {
+    this.address = settings.address();
+    this.namespace = settings.namespace();
     this.stubs = stubs;
     this.client =
         WorkflowClient.newInstance(
             stubs,
             WorkflowClientOptions.newBuilder()
                 .setNamespace(namespace)
-                .setDataConverter(Payloads.dataConverter())
+                .setDataConverter(settings.dataConverter())
                 .build());
+  }
+
+  /** {@link #connect(ConnectionSettings, Duration)} without TLS, API key or encryption. */
+  public static TemporalConnection connect(String address, String namespace, Duration timeout) {
+    return connect(ConnectionSettings.plain(address, namespace), timeout);
   }
 
   /**
@@ -39,18 +51,44 @@ public final class TemporalConnection implements AutoCloseable {
    *
    * @throws UnreachableServerException when it does not
    */
-  public static TemporalConnection connect(String address, String namespace, Duration timeout) {
-    WorkflowServiceStubsOptions options =
-        WorkflowServiceStubsOptions.newBuilder()
-            .setTarget(address)
-            .setRpcQueryTimeout(Duration.ofSeconds(15))
-            .build();
+  public static TemporalConnection connect(ConnectionSettings settings, Duration timeout) {
+    WorkflowServiceStubsOptions options = stubsOptions(settings);
     try {
       return new TemporalConnection(
-          address, namespace, WorkflowServiceStubs.newConnectedServiceStubs(options, timeout));
+          settings, WorkflowServiceStubs.newConnectedServiceStubs(options, timeout));
     } catch (RuntimeException e) {
-      throw new UnreachableServerException(address, e);
+      throw new UnreachableServerException(settings.address(), e);
     }
+  }
+
+  static WorkflowServiceStubsOptions stubsOptions(ConnectionSettings settings) {
+    WorkflowServiceStubsOptions.Builder b =
+        WorkflowServiceStubsOptions.newBuilder()
+            .setTarget(settings.address())
+            .setRpcQueryTimeout(Duration.ofSeconds(15));
+    TlsSettings tls = settings.tls();
+    if (tls.enabled()) {
+      SslContext ssl = tls.sslContext();
+      if (ssl != null) {
+        b.setSslContext(ssl);
+      } else {
+        b.setEnableHttps(true);
+      }
+      if (tls.serverName() != null) {
+        b.setChannelInitializer(channel -> channel.overrideAuthority(tls.serverName()));
+      }
+    } else {
+      // Explicit: the SDK would otherwise turn TLS on by itself when an API key is given.
+      b.setEnableHttps(false);
+    }
+    if (settings.apiKey() != null) {
+      ApiKey key = settings.apiKey();
+      b.addApiKey(key::value);
+    }
+    if (settings.metricsScope() != null) {
+      b.setMetricsScope(settings.metricsScope());
+    }
+    return b.build();
   }
 
   /**
@@ -116,12 +154,47 @@ public final class TemporalConnection implements AutoCloseable {
     }
   }
 
-  /** The frontend did not answer a health check. */
+  /** The frontend did not answer a health check, or refused the credentials. */
   public static final class UnreachableServerException extends RuntimeException {
     UnreachableServerException(String address, Throwable cause) {
-      super("cannot reach Temporal at " + address + " (" + reason(cause) + "): is a server running?"
-          + " ('selflengthen dev' or 'selflengthen server' starts one)", cause);
+      super(message(address, cause), cause);
     }
+
+    private static String message(String address, Throwable cause) {
+      Status.Code code = statusCode(cause);
+      if (code == Status.Code.UNAUTHENTICATED || code == Status.Code.PERMISSION_DENIED) {
+        return "Temporal at " + address + " refused this client (" + reason(cause) + "): check the"
+            + " API key (--api-key-env, --api-key-file) and the client certificate (--tls-cert)";
+      }
+      if (tlsProblem(cause)) {
+        return "TLS with Temporal at " + address + " failed (" + reason(cause) + "): check --tls,"
+            + " --tls-ca, --tls-cert, --tls-key and --tls-server-name";
+      }
+      return "cannot reach Temporal at " + address + " (" + reason(cause) + "): is a server running?"
+          + " ('selflengthen dev' or 'selflengthen server' starts one)";
+    }
+
+    private static Status.Code statusCode(Throwable t) {
+      for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+        if (c instanceof StatusRuntimeException s) {
+          return s.getStatus().getCode();
+        }
+      }
+      return null;
+    }
+
+    /** A handshake or certificate failure anywhere in the chain (gRPC wraps it in UNAVAILABLE). */
+    private static boolean tlsProblem(Throwable t) {
+      for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+        if (c instanceof javax.net.ssl.SSLException || c instanceof java.security.GeneralSecurityException) {
+          return true;
+        }
+      }
+      return TLS_WORDS.matcher(reason(t)).find();
+    }
+
+    private static final java.util.regex.Pattern TLS_WORDS = java.util.regex.Pattern.compile(
+        "(?i)\\b(ssl|tls|certificate|handshake|subject alternative name)");
 
     private static String reason(Throwable t) {
       Throwable root = t;

@@ -2,6 +2,7 @@ package selflengthen.workers;
 
 import io.temporal.worker.Worker;
 import io.temporal.worker.WorkerFactory;
+import io.temporal.worker.WorkerFactoryOptions;
 import io.temporal.worker.WorkerOptions;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -11,6 +12,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import selflengthen.workers.metrics.MetricsInterceptor;
+import selflengthen.workers.metrics.WorkerMetrics;
 
 /**
  * The workers of one process: one Temporal worker per polled task queue, filled by a
@@ -65,31 +68,55 @@ public final class WorkerHost {
     }
   }
 
+  /** What the workers need to know about their Temporal server. */
+  public enum ServerKind {
+    /** A real Temporal server: it moves a dead worker's sticky workflow tasks to the normal queue. */
+    DURABLE,
+    /**
+     * Temporal's in-memory server in another process: it would keep a workflow's next task on the
+     * sticky queue of a worker that died, forever (platform.md). No sticky queues then.
+     */
+    IN_MEMORY_REMOTE,
+    /**
+     * The in-memory server in this very process ({@code dev}, benchmarks): it dies with these
+     * workers, so their sticky queues cannot outlive them. Sticky execution stays on: without it
+     * every workflow task replays the whole history (quadratic in the number of shards).
+     */
+    IN_MEMORY_HERE
+  }
+
   /**
-   * Options of every worker. Against the in-memory server, a workflow whose last worker died
-   * would wait forever on that worker's sticky queue (platform.md): a zero sticky
-   * schedule-to-start timeout sends its next task to the normal queue at once.
+   * Options of every worker. A zero sticky schedule-to-start timeout turns sticky execution off
+   * (the SDK then sends no sticky attributes), so a workflow's next task goes to the normal queue.
    */
-  static WorkerOptions workerOptions(int slots, boolean inMemoryServer) {
+  static WorkerOptions workerOptions(int slots, ServerKind server) {
     WorkerOptions.Builder b =
         WorkerOptions.newBuilder()
             .setMaxConcurrentActivityExecutionSize(slots)
             .setMaxConcurrentLocalActivityExecutionSize(slots)
             // Running activities keep heartbeating while the process drains on shutdown.
             .setAllowActivityHeartbeatDuringShutdown(true);
-    if (inMemoryServer) {
+    if (server == ServerKind.IN_MEMORY_REMOTE) {
       b.setStickyQueueScheduleToStartTimeout(Duration.ZERO);
     }
     return b.build();
   }
 
-  /** Builds one worker per queue of the context, registers them and starts polling. */
+  /** {@link #start(WorkerContext, WorkerRegistrar, ServerKind)} for a server in another process. */
   public static WorkerHost start(WorkerContext context, WorkerRegistrar registrar, boolean inMemoryServer) {
+    return start(context, registrar, inMemoryServer ? ServerKind.IN_MEMORY_REMOTE : ServerKind.DURABLE);
+  }
+
+  /** Builds one worker per queue of the context, registers them and starts polling. */
+  public static WorkerHost start(WorkerContext context, WorkerRegistrar registrar, ServerKind server) {
     if (context.slots() < 1) {
       throw new IllegalArgumentException("slots must be at least 1 (got " + context.slots() + ")");
     }
-    WorkerFactory factory = WorkerFactory.newInstance(context.client());
-    WorkerOptions options = workerOptions(context.slots(), inMemoryServer);
+    WorkerFactory factory = WorkerFactory.newInstance(context.client(),
+        WorkerFactoryOptions.newBuilder()
+            .setWorkerInterceptors(new MetricsInterceptor(WorkerMetrics.global()))
+            .build());
+    WorkerOptions options = workerOptions(context.slots(), server);
     try {
       for (String queue : context.queues()) {
         Worker worker = factory.newWorker(queue, options);
@@ -102,7 +129,7 @@ public final class WorkerHost {
       throw e;
     }
     log.info("polling {} ({} slots each{})", context.queues(), context.slots(),
-        inMemoryServer ? ", in-memory server" : "");
+        server == ServerKind.DURABLE ? "" : ", in-memory server");
     return new WorkerHost(factory, context, registrar);
   }
 

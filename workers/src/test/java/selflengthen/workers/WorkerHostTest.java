@@ -62,13 +62,15 @@ class WorkerHostTest {
   }
 
   @Test
-  void stickyQueueTimeoutIsZeroOnlyAgainstTheInMemoryServer() {
-    WorkerOptions embedded = WorkerHost.workerOptions(3, true);
+  void stickyQueueTimeoutIsZeroOnlyAgainstAnInMemoryServerInAnotherProcess() {
+    WorkerOptions embedded = WorkerHost.workerOptions(3, WorkerHost.ServerKind.IN_MEMORY_REMOTE);
     assertEquals(Duration.ZERO, embedded.getStickyQueueScheduleToStartTimeout());
     assertEquals(3, embedded.getMaxConcurrentActivityExecutionSize());
-    WorkerOptions real = WorkerHost.workerOptions(3, false);
-    assertTrue(real.getStickyQueueScheduleToStartTimeout() == null
-        || !real.getStickyQueueScheduleToStartTimeout().isZero());
+    for (WorkerHost.ServerKind sticky : List.of(WorkerHost.ServerKind.DURABLE, WorkerHost.ServerKind.IN_MEMORY_HERE)) {
+      WorkerOptions options = WorkerHost.workerOptions(3, sticky);
+      assertTrue(options.getStickyQueueScheduleToStartTimeout() == null
+          || !options.getStickyQueueScheduleToStartTimeout().isZero(), sticky.name());
+    }
   }
 
   @Test

@@ -46,9 +46,9 @@ import selflengthen.v1.WrittenReport;
  */
 public class SelfLengthenRunImpl implements SelfLengthenRun {
   /** Minimum time between two progress signals of a round inside one stage. */
-  static final long PROGRESS_INTERVAL_MS = 2_000;
+  public static final long PROGRESS_INTERVAL_MS = 2_000;
   /** A round continues-as-new at a stage boundary past this many history events. */
-  static final long ROUND_HISTORY_LIMIT = 20_000;
+  public static final long ROUND_HISTORY_LIMIT = 20_000;
 
   private static final Logger log = Workflow.getLogger(SelfLengthenRunImpl.class);
 

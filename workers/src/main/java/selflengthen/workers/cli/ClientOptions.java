@@ -1,10 +1,20 @@
 package selflengthen.workers.cli;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import picocli.CommandLine.Option;
+import selflengthen.workers.ConnectionSettings;
 import selflengthen.workers.TemporalConnection;
+import selflengthen.workers.security.ApiKey;
+import selflengthen.workers.security.EncryptionKey;
+import selflengthen.workers.security.SecretSource;
+import selflengthen.workers.security.TlsSettings;
 
-/** Where Temporal is: shared by every command that talks to it. */
+/**
+ * Where Temporal is and how to talk to it securely: shared by every command that connects. Secrets
+ * (API key, encryption key) are named by environment variable or file, never given on the command
+ * line, where any user of the machine could read them.
+ */
 public final class ClientOptions {
   @Option(
       names = "--address",
@@ -20,6 +30,55 @@ public final class ClientOptions {
       description = "Temporal namespace (env SELFLENGTHEN_NAMESPACE; default ${DEFAULT-VALUE}).")
   String namespace;
 
+  @Option(
+      names = "--tls",
+      paramLabel = "true|false",
+      arity = "0..1",
+      fallbackValue = "true",
+      defaultValue = "${env:SELFLENGTHEN_TLS}",
+      description = "TLS to the frontend (env SELFLENGTHEN_TLS). On by itself when any --tls-* option"
+          + " or an API key is given; --tls=false turns it off.")
+  Boolean tls;
+
+  @Option(names = "--tls-cert", paramLabel = "PEM", defaultValue = "${env:SELFLENGTHEN_TLS_CERT}",
+      description = "Client certificate chain for mutual TLS (env SELFLENGTHEN_TLS_CERT).")
+  Path tlsCert;
+
+  @Option(names = "--tls-key", paramLabel = "PEM", defaultValue = "${env:SELFLENGTHEN_TLS_KEY}",
+      description = "Client private key, PKCS#8 PEM, for mutual TLS (env SELFLENGTHEN_TLS_KEY).")
+  Path tlsKey;
+
+  @Option(names = "--tls-ca", paramLabel = "PEM", defaultValue = "${env:SELFLENGTHEN_TLS_CA}",
+      description = "CA certificate(s) to trust instead of the JVM's (env SELFLENGTHEN_TLS_CA).")
+  Path tlsCa;
+
+  @Option(names = "--tls-server-name", paramLabel = "NAME",
+      defaultValue = "${env:SELFLENGTHEN_TLS_SERVER_NAME}",
+      description = "Name the server certificate must carry, when not the address's host"
+          + " (env SELFLENGTHEN_TLS_SERVER_NAME).")
+  String tlsServerName;
+
+  @Option(names = "--api-key-env", paramLabel = "VAR", defaultValue = "${env:SELFLENGTHEN_API_KEY_ENV}",
+      description = "Environment variable holding a Temporal API key, sent as 'authorization: Bearer'"
+          + " (env SELFLENGTHEN_API_KEY_ENV).")
+  String apiKeyEnv;
+
+  @Option(names = "--api-key-file", paramLabel = "FILE", defaultValue = "${env:SELFLENGTHEN_API_KEY_FILE}",
+      description = "File holding a Temporal API key (env SELFLENGTHEN_API_KEY_FILE).")
+  Path apiKeyFile;
+
+  @Option(names = "--encryption-key-file", paramLabel = "FILE",
+      defaultValue = "${env:SELFLENGTHEN_ENCRYPTION_KEY_FILE}",
+      description = "AES-256 key (32 bytes raw, base64 or hex) to encrypt every payload"
+          + " (env SELFLENGTHEN_ENCRYPTION_KEY_FILE). Workers and clients need the same key.")
+  Path encryptionKeyFile;
+
+  @Option(names = "--encryption-key-env", paramLabel = "VAR",
+      defaultValue = "${env:SELFLENGTHEN_ENCRYPTION_KEY_ENV}",
+      description = "Environment variable holding the payload key, base64 or hex"
+          + " (env SELFLENGTHEN_ENCRYPTION_KEY_ENV).")
+  String encryptionKeyEnv;
+
   public String address() {
     return address;
   }
@@ -28,8 +87,36 @@ public final class ClientOptions {
     return namespace;
   }
 
+  /** Everything a connection needs; reads the secrets it names. */
+  public ConnectionSettings settings() {
+    if (blank(apiKeyEnv) != null && apiKeyFile != null) {
+      throw new CliException("give the API key once: --api-key-env or --api-key-file");
+    }
+    if (blank(encryptionKeyEnv) != null && encryptionKeyFile != null) {
+      throw new CliException("give the encryption key once: --encryption-key-env or --encryption-key-file");
+    }
+    try {
+      ApiKey apiKey = blank(apiKeyEnv) != null ? ApiKey.read(SecretSource.env(apiKeyEnv))
+          : apiKeyFile != null ? ApiKey.read(SecretSource.file(apiKeyFile)) : null;
+      EncryptionKey encryption =
+          blank(encryptionKeyEnv) != null ? EncryptionKey.read(SecretSource.env(encryptionKeyEnv))
+              : encryptionKeyFile != null ? EncryptionKey.read(SecretSource.file(encryptionKeyFile))
+              : null;
+      TlsSettings tlsSettings = TlsSettings.resolve(tls, tlsCert, tlsKey, tlsCa, blank(tlsServerName),
+          apiKey != null);
+      return new ConnectionSettings(address, namespace, tlsSettings, apiKey, encryption, null);
+    } catch (IllegalArgumentException e) {
+      throw new CliException(e.getMessage());
+    }
+  }
+
+  private static String blank(String s) {
+    return s == null || s.isBlank() ? null : s;
+  }
+
   TemporalConnection connect() {
+    ConnectionSettings settings = settings();
     TemporalConnection.checkListening(address, Duration.ofSeconds(5));
-    return TemporalConnection.connect(address, namespace, Duration.ofSeconds(10));
+    return TemporalConnection.connect(settings, Duration.ofSeconds(10));
   }
 }

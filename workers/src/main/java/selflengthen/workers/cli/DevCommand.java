@@ -10,10 +10,12 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import selflengthen.store.DataStore;
+import selflengthen.workers.ConnectionSettings;
 import selflengthen.workers.TemporalConnection;
 import selflengthen.workers.WorkerContext;
 import selflengthen.workers.WorkerHost;
 import selflengthen.workers.WorkerRegistrar;
+import selflengthen.workers.metrics.MetricsEndpoint;
 import selflengthen.workers.server.EmbeddedTemporal;
 import selflengthen.workflows.TaskQueues;
 
@@ -31,6 +33,7 @@ public final class DevCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
   @Mixin DataRootOption dataRoot;
+  @Mixin MetricsOptions metrics;
 
   @Option(names = "--port", paramLabel = "PORT", defaultValue = "7233",
       description = "Port on 127.0.0.1 (0 picks a free one; default ${DEFAULT-VALUE}).")
@@ -55,22 +58,33 @@ public final class DevCommand implements Callable<Integer> {
       throw new CliException("--slots must be at least 1 (got " + slots + ")");
     }
     DataStore store = DataStore.open(dataRoot.dataRoot());
-    EmbeddedTemporal server = EmbeddedTemporal.start(port);
+    MetricsEndpoint endpoint = metrics.start();
+    EmbeddedTemporal server;
+    try {
+      server = EmbeddedTemporal.start(port);
+    } catch (RuntimeException e) {
+      WorkerCommand.closeQuietly(endpoint);
+      throw e;
+    }
     TemporalConnection conn;
     WorkerHost host;
     try {
-      conn = TemporalConnection.connect(server.address(), "default", Duration.ofSeconds(10));
+      ConnectionSettings settings = ConnectionSettings.plain(server.address(), "default");
+      conn = TemporalConnection.connect(
+          endpoint == null ? settings : settings.withMetrics(endpoint.temporalScope()), Duration.ofSeconds(10));
       host = WorkerHost.start(
           new WorkerContext(store, slots, TaskQueues.ALL, conn.address(), conn.namespace(), conn.client()),
-          reg, true);
+          reg, WorkerHost.ServerKind.IN_MEMORY_HERE);
     } catch (RuntimeException e) {
       server.close();
+      WorkerCommand.closeQuietly(endpoint);
       throw e;
     }
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       host.shutdown(Duration.ofSeconds(graceSeconds));
       conn.close();
       server.close();
+      WorkerCommand.closeQuietly(endpoint);
     }, "selflengthen-dev-shutdown"));
     PrintWriter out = spec.commandLine().getOut();
     out.println("selflengthen dev: Temporal (in memory) at " + server.address() + ", namespace default");
@@ -80,6 +94,9 @@ public final class DevCommand implements Callable<Integer> {
     out.println("  bin/selflengthen start --address " + server.address() + " --spec FILE");
     out.println("  temporal workflow start --address " + server.address() + " --type SelfLengthenRun"
         + " --task-queue " + TaskQueues.CONTROL + " --workflow-id r1 --input '{\"run_id\":\"r1\", ...}'");
+    if (endpoint != null) {
+      out.println("metrics at " + endpoint.url());
+    }
     out.println("stop with Ctrl-C; 'selflengthen resume RUN --data-root " + store.root()
         + "' continues a run after a restart");
     out.flush();

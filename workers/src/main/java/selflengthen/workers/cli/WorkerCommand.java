@@ -10,10 +10,12 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import selflengthen.store.DataStore;
+import selflengthen.workers.ConnectionSettings;
 import selflengthen.workers.TemporalConnection;
 import selflengthen.workers.WorkerContext;
 import selflengthen.workers.WorkerHost;
 import selflengthen.workers.WorkerRegistrar;
+import selflengthen.workers.metrics.MetricsEndpoint;
 import selflengthen.workflows.TaskQueues;
 
 @Command(
@@ -31,6 +33,7 @@ public final class WorkerCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin ClientOptions client;
   @Mixin DataRootOption dataRoot;
+  @Mixin MetricsOptions metrics;
 
   @Option(names = "--queues", paramLabel = "Q", split = ",",
       defaultValue = "${env:SELFLENGTHEN_QUEUES:-control,inference,train}",
@@ -61,9 +64,17 @@ public final class WorkerCommand implements Callable<Integer> {
     }
     List<String> names = resolveQueues(queues);
     DataStore store = DataStore.open(dataRoot.dataRoot());
-    TemporalConnection conn =
-        TemporalConnection.connect(client.address(), client.namespace(), Duration.ofSeconds(60));
+    ConnectionSettings settings = client.settings();
+    MetricsEndpoint endpoint = metrics.start();
+    TemporalConnection conn;
     WorkerHost host;
+    try {
+      conn = TemporalConnection.connect(
+          endpoint == null ? settings : settings.withMetrics(endpoint.temporalScope()), Duration.ofSeconds(60));
+    } catch (RuntimeException e) {
+      closeQuietly(endpoint);
+      throw e;
+    }
     try {
       boolean inMemory = conn.isInMemoryServer();
       host = WorkerHost.start(
@@ -71,17 +82,43 @@ public final class WorkerCommand implements Callable<Integer> {
           reg, inMemory);
     } catch (RuntimeException e) {
       conn.close();
+      closeQuietly(endpoint);
       throw e;
     }
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       host.shutdown(Duration.ofSeconds(graceSeconds));
       conn.close();
+      closeQuietly(endpoint);
     }, "selflengthen-worker-shutdown"));
-    spec.commandLine().getOut().printf("worker polling %s at %s (namespace %s), %d slots each, data root %s%n",
-        String.join(", ", names), conn.address(), conn.namespace(), slots, store.root());
+    spec.commandLine().getOut().printf("worker polling %s at %s (namespace %s%s), %d slots each, data root %s%n",
+        String.join(", ", names), conn.address(), conn.namespace(), security(settings), slots, store.root());
+    if (endpoint != null) {
+      spec.commandLine().getOut().println("metrics at " + endpoint.url());
+    }
     spec.commandLine().getOut().flush();
     host.awaitTermination();
     return 0;
+  }
+
+  /** What protects the connection, without any secret. */
+  static String security(ConnectionSettings s) {
+    StringBuilder b = new StringBuilder();
+    if (s.tls().enabled()) {
+      b.append(s.tls().mutual() ? ", mutual TLS" : ", TLS");
+    }
+    if (s.apiKey() != null) {
+      b.append(", API key from ").append(s.apiKey().source());
+    }
+    if (s.encryption() != null) {
+      b.append(", payloads encrypted with key ").append(s.encryption().id());
+    }
+    return b.toString();
+  }
+
+  static void closeQuietly(MetricsEndpoint endpoint) {
+    if (endpoint != null) {
+      endpoint.close();
+    }
   }
 
   static List<String> resolveQueues(List<String> queues) {

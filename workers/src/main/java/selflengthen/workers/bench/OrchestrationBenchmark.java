@@ -1,0 +1,350 @@
+package selflengthen.workers.bench;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.temporal.api.enums.v1.EventType;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowOptions;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import selflengthen.activities.CallIds;
+import selflengthen.activities.Stages;
+import selflengthen.spec.SpecDefaults;
+import selflengthen.store.DataStore;
+import selflengthen.v1.Models;
+import selflengthen.v1.Parallelism;
+import selflengthen.v1.RunResult;
+import selflengthen.v1.RunSpec;
+import selflengthen.v1.SelfInstruct;
+import selflengthen.workers.TemporalConnection;
+import selflengthen.workers.WorkerContext;
+import selflengthen.workers.WorkerHost;
+import selflengthen.workers.WorkerRegistrar;
+import selflengthen.workers.server.EmbeddedTemporal;
+import selflengthen.workflows.SelfLengthenRun;
+import selflengthen.workflows.SelfLengthenRunImpl;
+import selflengthen.workflows.TaskQueues;
+import selflengthen.workflows.WorkflowImplementations;
+
+/**
+ * How much of a round's time goes to orchestration. One JVM: the embedded in-memory Temporal
+ * server on loopback, the production worker setup ({@link WorkerHost}) with W activity slots per
+ * queue, the real {@code SelfLengthenRun} and {@code SelfLengthenRound} workflows (a one-round
+ * run, so the round runs as the run's child and signals its progress as in production) and
+ * {@link SyntheticActivities} whose shards take exactly {@code activityMs}.
+ *
+ * <p>The round's shards are spread evenly over its four sharded stages. Times and event counts
+ * come from the round's history as the server stored it.
+ */
+public final class OrchestrationBenchmark {
+  /** Temporal's hard cap on the events of one workflow execution. */
+  public static final long TEMPORAL_HISTORY_LIMIT = 51_200;
+  /** The sample count of the projection. */
+  public static final long PROJECTED_SAMPLES = 100_000;
+
+  /** Shards of the untimed round that warms the JIT up first. */
+  static final int WARMUP_SHARDS = 64;
+
+  static final List<String> SHARDED_STAGES =
+      List.of(Stages.SELF_INSTRUCT, Stages.RESPOND, Stages.EXTEND, Stages.MEASURE);
+
+  /** What to run. */
+  public record Settings(int shards, List<Integer> slots, long activityMs, int shardSize) {
+    public Settings {
+      slots = List.copyOf(slots);
+      if (shards < 1) {
+        throw new IllegalArgumentException("--shards must be at least 1 (got " + shards + ")");
+      }
+      if (slots.isEmpty() || slots.stream().anyMatch(w -> w < 1 || w > 1024)) {
+        throw new IllegalArgumentException("--slots: each value must be between 1 and 1024 (got " + slots + ")");
+      }
+      if (activityMs < 0) {
+        throw new IllegalArgumentException("--activity-ms must be 0 or more (got " + activityMs + ")");
+      }
+      if (shardSize < 1) {
+        throw new IllegalArgumentException("--shard-size must be at least 1 (got " + shardSize + ")");
+      }
+    }
+  }
+
+  /** One W's figures. */
+  public record SlotResult(
+      int slots,
+      long idealMs,
+      long measuredMs,
+      double efficiency,
+      double activitiesPerSecond,
+      long fanOutMs,
+      double fanOutEfficiency,
+      double slotIdleMsPerShard,
+      long roundHistoryEvents,
+      int roundExecutions,
+      double eventsPerShard,
+      long workflowTasks,
+      long progressSignals,
+      long runWallMs,
+      long processCpuMs,
+      double cpuMsPerShard,
+      double cpuCoresUsed) {}
+
+  /** The events of a 100k-sample round, extrapolated from the measured events per shard. */
+  public record Projection(
+      long samples,
+      int shardSize,
+      long shards,
+      double eventsPerShard,
+      long fixedEvents,
+      long projectedRoundEvents,
+      long temporalHistoryLimit,
+      boolean withinLimit,
+      long maxShardsPerExecution,
+      long roundContinueAsNewThreshold,
+      String note) {}
+
+  /** The machine the numbers come from: the server, workers and client share its cores. */
+  public record Machine(int cores, double loadAverage1m, String java) {
+    static Machine now() {
+      return new Machine(
+          Runtime.getRuntime().availableProcessors(),
+          round3(ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()),
+          System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
+    }
+  }
+
+  /** Everything the command prints. */
+  public record Report(
+      String benchmark,
+      String setup,
+      Machine machine,
+      int warmupShards,
+      int shards,
+      Map<String, Integer> shardsPerStage,
+      long activityMs,
+      long fixedEventsPerRound,
+      List<SlotResult> results,
+      @JsonProperty("projection_100k") Projection projection100k) {}
+
+  private final Settings settings;
+  private final PrintWriter progress;
+
+  public OrchestrationBenchmark(Settings settings, PrintWriter progress) {
+    this.settings = settings;
+    this.progress = progress;
+  }
+
+  /** The default shard size of a run spec. */
+  public static int defaultShardSize() {
+    return SpecDefaults.resolve(RunSpec.getDefaultInstance()).getParallelism().getShardSize();
+  }
+
+  /** {@code shards} spread over the round's sharded stages, the earlier stages taking the remainder. */
+  static Map<String, Integer> perStage(int shards) {
+    Map<String, Integer> out = new LinkedHashMap<>();
+    int n = SHARDED_STAGES.size();
+    for (int i = 0; i < n; i++) {
+      out.put(SHARDED_STAGES.get(i), shards / n + (i < shards % n ? 1 : 0));
+    }
+    return out;
+  }
+
+  public Report run() {
+    Path root;
+    try {
+      root = Files.createTempDirectory("selflengthen-bench-");
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create a scratch data root: " + e.getMessage(), e);
+    }
+    try (EmbeddedTemporal server = EmbeddedTemporal.start(0);
+        TemporalConnection conn =
+            TemporalConnection.connect(server.address(), "default", Duration.ofSeconds(10))) {
+      DataStore store = DataStore.open(root);
+      Map<String, Integer> stages = perStage(settings.shards());
+      // Let the JIT compile the shard path before anything is timed.
+      int warmup = Math.min(WARMUP_SHARDS, settings.shards());
+      int widest = settings.slots().stream().mapToInt(Integer::intValue).max().orElse(1);
+      runOnce(conn, store, widest, perStage(warmup), 1, "warmup");
+      progress.printf("warm-up round of %d shards done%n", warmup);
+      // A round without shards: the events (and CPU) every round has whatever its size.
+      Measured empty = runOnce(conn, store, widest, perStage(0), 0, "fixed");
+      long fixed = empty.history().events();
+      progress.printf("round without shards: %d history events%n", fixed);
+      progress.flush();
+      List<SlotResult> results = new ArrayList<>();
+      for (int w : settings.slots()) {
+        Measured m = runOnce(conn, store, w, stages, settings.activityMs(), "w" + w);
+        SlotResult r = result(w, m, fixed, empty.cpuMs());
+        progress.printf("W=%d: %d ms (ideal %d ms), efficiency %.3f, %d events%n",
+            w, r.measuredMs(), r.idealMs(), r.efficiency(), r.roundHistoryEvents());
+        progress.flush();
+        results.add(r);
+      }
+      return new Report(
+          "orchestration",
+          "embedded in-memory Temporal on " + server.address() + "; real SelfLengthenRun (1 round) and"
+              + " SelfLengthenRound; WorkerHost workers on every queue with W activity slots each and"
+              + " max_concurrent_shards = W; synthetic activities (shards sleep activity_ms, the rest"
+              + " return at once, nothing is written)",
+          Machine.now(),
+          warmup,
+          settings.shards(),
+          stages,
+          settings.activityMs(),
+          fixed,
+          results,
+          projection(results, fixed));
+    } finally {
+      deleteTree(root);
+    }
+  }
+
+  private record Measured(RoundHistory history, long wallMs, long cpuMs) {}
+
+  private Measured runOnce(TemporalConnection conn, DataStore store, int slots,
+      Map<String, Integer> stages, long activityMs, String tag) {
+    SyntheticActivities activities = new SyntheticActivities(stages, activityMs);
+    WorkerRegistrar registrar = (queue, worker, ctx) -> {
+      if (queue.equals(TaskQueues.CONTROL)) {
+        WorkflowImplementations.register(worker);
+      }
+      worker.registerActivitiesImplementations(activities);
+    };
+    WorkerHost host = WorkerHost.start(
+        new WorkerContext(store, slots, TaskQueues.ALL, conn.address(), conn.namespace(), conn.client()),
+        // The server lives in this process, as in 'dev': the workers keep sticky execution.
+        registrar, WorkerHost.ServerKind.IN_MEMORY_HERE);
+    try {
+      RunSpec spec = spec("bench-" + tag + "-" + System.currentTimeMillis(), slots);
+      SelfLengthenRun run = conn.client().newWorkflowStub(SelfLengthenRun.class,
+          WorkflowOptions.newBuilder().setWorkflowId(spec.getRunId()).setTaskQueue(TaskQueues.CONTROL).build());
+      long cpuBefore = processCpuNanos();
+      long started = System.nanoTime();
+      WorkflowClient.start(run::run, spec, null);
+      long total = stages.values().stream().mapToLong(Integer::longValue).sum();
+      long timeoutMs = 120_000 + 3 * total * activityMs / slots;
+      conn.client().newUntypedWorkflowStub(spec.getRunId())
+          .getResult(timeoutMs, TimeUnit.MILLISECONDS, RunResult.class);
+      long wallMs = (System.nanoTime() - started) / 1_000_000;
+      long cpuMs = (processCpuNanos() - cpuBefore) / 1_000_000;
+      RoundHistory history =
+          RoundHistory.read(conn.stubs(), conn.namespace(), CallIds.round(spec.getRunId(), 1));
+      return new Measured(history, wallMs, cpuMs);
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new IllegalStateException("benchmark run with " + slots + " slots did not finish in time", e);
+    } finally {
+      host.shutdown(Duration.ofSeconds(10));
+    }
+  }
+
+  private RunSpec spec(String runId, int slots) {
+    return SpecDefaults.resolve(RunSpec.newBuilder()
+        .setRunId(runId)
+        .setRounds(1)
+        .setModels(Models.newBuilder().setBaseModel("/benchmark/none"))
+        .setSelfInstruct(SelfInstruct.newBuilder().setSeedFile("/benchmark/none.jsonl"))
+        .setParallelism(Parallelism.newBuilder()
+            .setShardSize(settings.shardSize())
+            .setMaxConcurrentShards(slots)
+            // Every shard runs: no straggler cut in a benchmark of the fan-out.
+            .setStragglerFraction(1.0f))
+        .build());
+  }
+
+  /** CPU time of this whole process: the server, the workers and the client together. */
+  private static long processCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
+  }
+
+  private SlotResult result(int slots, Measured m, long fixed, long fixedCpuMs) {
+    RoundHistory h = m.history();
+    long shards = settings.shards();
+    long ideal = shards * settings.activityMs() / slots;
+    long measured = h.durationMillis();
+    List<RoundHistory.ShardWindow> windows = h.windows(TaskQueues.INFERENCE);
+    long ran = windows.stream().mapToLong(RoundHistory.ShardWindow::shards).sum();
+    if (ran != shards) {
+      throw new IllegalStateException("the round ran " + ran + " shards, expected " + shards);
+    }
+    long fanOut = windows.stream().mapToLong(RoundHistory.ShardWindow::millis).sum();
+    return new SlotResult(
+        slots,
+        ideal,
+        measured,
+        ratio(ideal, measured),
+        round3(measured == 0 ? 0 : shards * 1000.0 / measured),
+        fanOut,
+        ratio(ideal, fanOut),
+        // How long a slot waits between the end of one shard and the start of the next: the
+        // completion's trip to the server, the workflow task that starts the next, the poll.
+        round3(Math.max(0, windows.stream()
+            .mapToDouble(w -> (double) w.millis() * Math.min(slots, w.shards())).sum() / shards
+            - settings.activityMs())),
+        h.events(),
+        h.executions(),
+        round3((double) (h.events() - fixed) / shards),
+        h.count(EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED),
+        h.count(EventType.EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED),
+        m.wallMs(),
+        m.cpuMs(),
+        round3((double) (m.cpuMs() - fixedCpuMs) / shards),
+        round3(m.wallMs() == 0 ? 0 : (double) m.cpuMs() / m.wallMs()));
+  }
+
+  private Projection projection(List<SlotResult> results, long fixed) {
+    int size = settings.shardSize();
+    long shards = (PROJECTED_SAMPLES + size - 1) / size;
+    // The most events per shard over the measured W: completions that arrive one by one (few slots,
+    // long shards) each cost a workflow task of their own.
+    double perShard = results.stream().mapToDouble(SlotResult::eventsPerShard).max().orElse(0);
+    long projected = fixed + (long) Math.ceil(perShard * shards);
+    long maxShards = perShard <= 0 ? Long.MAX_VALUE
+        : (long) Math.floor((TEMPORAL_HISTORY_LIMIT - fixed) / perShard);
+    return new Projection(
+        PROJECTED_SAMPLES,
+        size,
+        shards,
+        perShard,
+        fixed,
+        projected,
+        TEMPORAL_HISTORY_LIMIT,
+        projected < TEMPORAL_HISTORY_LIMIT,
+        maxShards,
+        SelfLengthenRunImpl.ROUND_HISTORY_LIMIT,
+        "A round continues-as-new at the next stage boundary once its history has "
+            + SelfLengthenRunImpl.ROUND_HISTORY_LIMIT + " events (or the server suggests it), so"
+            + " the 51,200 cap applies to one execution: the events of the stages since the last"
+            + " boundary. A stage is never split: one stage of a 100k-sample round (" + shards
+            + " shards) must stay under the cap on its own; max_shards_per_execution is the"
+            + " largest stage that does at the measured events per shard. Progress signals to"
+            + " the run (at most one per " + SelfLengthenRunImpl.PROGRESS_INTERVAL_MS + " ms, only"
+            + " on change) are included; with shards minutes long they come closer to one per"
+            + " shard than in this benchmark.");
+  }
+
+  private static double ratio(long ideal, long measured) {
+    return measured <= 0 ? 0 : round3((double) ideal / measured);
+  }
+
+  private static double round3(double x) {
+    return Math.round(x * 1000) / 1000.0;
+  }
+
+  private static void deleteTree(Path root) {
+    try (Stream<Path> paths = Files.walk(root)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      // A scratch directory left behind in the temp dir is harmless.
+    }
+  }
+}

@@ -1,0 +1,125 @@
+package selflengthen.workers.bench;
+
+import com.google.protobuf.ByteString;
+import io.temporal.api.common.v1.WorkflowExecution;
+import io.temporal.api.enums.v1.EventType;
+import io.temporal.api.history.v1.HistoryEvent;
+import io.temporal.api.workflowservice.v1.GetWorkflowExecutionHistoryRequest;
+import io.temporal.api.workflowservice.v1.GetWorkflowExecutionHistoryResponse;
+import io.temporal.serviceclient.WorkflowServiceStubs;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The history of one workflow id across its continue-as-new chain, as the server stores it, and
+ * the figures the benchmark reads from it.
+ */
+final class RoundHistory {
+  /** One stage's shards: how many, and from the first scheduled to the last completed. */
+  record ShardWindow(String activityType, int shards, long firstScheduledMs, long lastCompletedMs) {
+    long millis() {
+      return lastCompletedMs - firstScheduledMs;
+    }
+  }
+
+  private final List<List<HistoryEvent>> executions;
+
+  private RoundHistory(List<List<HistoryEvent>> executions) {
+    this.executions = executions;
+  }
+
+  /** Reads every execution of {@code workflowId}, oldest first (walking back from the latest). */
+  static RoundHistory read(WorkflowServiceStubs stubs, String namespace, String workflowId) {
+    List<List<HistoryEvent>> chain = new ArrayList<>();
+    String runId = "";
+    do {
+      List<HistoryEvent> events = events(stubs, namespace, workflowId, runId);
+      chain.add(events);
+      runId = events.isEmpty() ? ""
+          : events.get(0).getWorkflowExecutionStartedEventAttributes().getContinuedExecutionRunId();
+    } while (!runId.isEmpty());
+    Collections.reverse(chain);
+    return new RoundHistory(chain);
+  }
+
+  private static List<HistoryEvent> events(
+      WorkflowServiceStubs stubs, String namespace, String workflowId, String runId) {
+    List<HistoryEvent> events = new ArrayList<>();
+    ByteString page = ByteString.EMPTY;
+    do {
+      GetWorkflowExecutionHistoryResponse r =
+          stubs.blockingStub().getWorkflowExecutionHistory(
+              GetWorkflowExecutionHistoryRequest.newBuilder()
+                  .setNamespace(namespace)
+                  .setExecution(WorkflowExecution.newBuilder().setWorkflowId(workflowId).setRunId(runId))
+                  .setNextPageToken(page)
+                  .build());
+      events.addAll(r.getHistory().getEventsList());
+      page = r.getNextPageToken();
+    } while (!page.isEmpty());
+    return events;
+  }
+
+  int executions() {
+    return executions.size();
+  }
+
+  long events() {
+    return executions.stream().mapToLong(List::size).sum();
+  }
+
+  long count(EventType type) {
+    return executions.stream().flatMap(List::stream).filter(e -> e.getEventType() == type).count();
+  }
+
+  /** From the first execution's start to the last execution's close. */
+  long durationMillis() {
+    List<HistoryEvent> last = executions.get(executions.size() - 1);
+    return millis(last.get(last.size() - 1)) - millis(executions.get(0).get(0));
+  }
+
+  /** Activities scheduled on {@code taskQueue}, per activity type, in order of first scheduling. */
+  List<ShardWindow> windows(String taskQueue) {
+    Map<String, long[]> byType = new TreeMap<>(); // type -> {count, first scheduled, last completed}
+    List<String> order = new ArrayList<>();
+    for (List<HistoryEvent> events : executions) {
+      Map<Long, String> scheduled = new HashMap<>();
+      for (HistoryEvent e : events) {
+        if (e.getEventType() == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED) {
+          var a = e.getActivityTaskScheduledEventAttributes();
+          if (!a.getTaskQueue().getName().equals(taskQueue)) {
+            continue;
+          }
+          String type = a.getActivityType().getName();
+          scheduled.put(e.getEventId(), type);
+          long[] w = byType.computeIfAbsent(type, t -> {
+            order.add(t);
+            return new long[] {0, Long.MAX_VALUE, Long.MIN_VALUE};
+          });
+          w[0]++;
+          w[1] = Math.min(w[1], millis(e));
+        } else if (e.getEventType() == EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED) {
+          String type = scheduled.get(e.getActivityTaskCompletedEventAttributes().getScheduledEventId());
+          if (type != null) {
+            long[] w = byType.get(type);
+            w[2] = Math.max(w[2], millis(e));
+          }
+        }
+      }
+    }
+    List<ShardWindow> out = new ArrayList<>();
+    for (String type : order) {
+      long[] w = byType.get(type);
+      out.add(new ShardWindow(type, (int) w[0], w[1], w[2]));
+    }
+    return out;
+  }
+
+  private static long millis(HistoryEvent e) {
+    return e.getEventTime().getSeconds() * 1000 + e.getEventTime().getNanos() / 1_000_000;
+  }
+}

@@ -1,0 +1,73 @@
+package selflengthen.workers.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+import selflengthen.workers.Main;
+
+/** {@code selflengthen bench orchestration} with tiny numbers: the real round, the JSON it prints. */
+class BenchOrchestrationCommandTest {
+  @Test
+  void measuresTheRealRoundAndPrintsOneResultPerSlotCount() throws Exception {
+    CommandLine cl = Main.commandLine(() -> (q, w, c) -> {});
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    cl.setOut(new PrintWriter(out, true));
+    cl.setErr(new PrintWriter(err, true));
+    int code = cl.execute("bench", "orchestration", "--shards", "8", "--slots", "1,2", "--activity-ms", "10");
+    assertEquals(0, code, err.toString());
+
+    JsonNode report = new ObjectMapper().readTree(out.toString());
+    assertEquals(8, report.get("shards").asInt());
+    assertEquals(Map.of("self_instruct", 2, "respond", 2, "extend", 2, "measure", 2),
+        new ObjectMapper().convertValue(report.get("shards_per_stage"), Map.class));
+    long fixed = report.get("fixed_events_per_round").asLong();
+    assertTrue(fixed > 20, "a round without shards still has its stages' activities: " + fixed);
+
+    JsonNode results = report.get("results");
+    assertEquals(2, results.size());
+    for (int i = 0; i < 2; i++) {
+      JsonNode r = results.get(i);
+      int w = List.of(1, 2).get(i);
+      assertEquals(w, r.get("slots").asInt());
+      assertEquals(8 * 10 / w, r.get("ideal_ms").asLong());
+      long measured = r.get("measured_ms").asLong();
+      assertTrue(measured >= r.get("ideal_ms").asLong(), "nothing beats the ideal: " + r);
+      assertEquals((double) r.get("ideal_ms").asLong() / measured, r.get("efficiency").asDouble(), 0.001);
+      assertTrue(r.get("fan_out_ms").asLong() <= measured, r.toString());
+      // Each shard adds at least its scheduled, started and completed events.
+      assertTrue(r.get("round_history_events").asLong() >= fixed + 3 * 8, r.toString());
+      assertTrue(r.get("events_per_shard").asDouble() >= 3, r.toString());
+      assertEquals(1, r.get("round_executions").asInt());
+      assertTrue(r.get("workflow_tasks").asLong() > 0);
+    }
+
+    JsonNode p = report.get("projection_100k");
+    assertEquals(32, p.get("shard_size").asInt());
+    assertEquals(3125, p.get("shards").asLong());
+    assertEquals(51_200, p.get("temporal_history_limit").asLong());
+    double perShard = Math.max(results.get(0).get("events_per_shard").asDouble(),
+        results.get(1).get("events_per_shard").asDouble());
+    assertEquals(fixed + (long) Math.ceil(perShard * 3125), p.get("projected_round_events").asLong());
+    assertEquals(p.get("projected_round_events").asLong() < 51_200, p.get("within_limit").asBoolean());
+    assertEquals(20_000, p.get("round_continue_as_new_threshold").asLong());
+    assertTrue(err.toString().contains("W=2:"), err.toString());
+  }
+
+  @Test
+  void badNumbersAreOneLineErrors() {
+    CommandLine cl = Main.commandLine(() -> (q, w, c) -> {});
+    StringWriter err = new StringWriter();
+    cl.setErr(new PrintWriter(err, true));
+    assertEquals(1, cl.execute("bench", "orchestration", "--slots", "0"));
+    assertTrue(err.toString().startsWith("error: --slots: each value must be between 1 and 1024"), err.toString());
+  }
+}
