@@ -113,6 +113,7 @@ public final class OrchestrationBenchmark {
       String note) {}
 
   /** The machine the numbers come from: the server, workers and client share its cores. */
+  @JsonPropertyOrder({"cores", "load_average_1m", "java"})
   public record Machine(int cores, @JsonProperty("load_average_1m") double loadAverage1m, String java) {
     static Machine now() {
       return new Machine(
