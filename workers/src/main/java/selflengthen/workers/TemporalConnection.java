@@ -17,7 +17,10 @@ import selflengthen.workers.security.ApiKey;
 import selflengthen.workers.security.SecretSafeLogging;
 import selflengthen.workers.security.TlsSettings;
 
-/** A connection to a Temporal frontend and a client on it using the project's data converter. */
+/**
+ * A connection to a Temporal frontend (TLS, mutual TLS and API key as {@link ConnectionSettings}
+ * say) and a client on it using the project's data converter behind the payload encryption codec.
+ */
 public final class TemporalConnection implements AutoCloseable {
   static {
     SecretSafeLogging.apply();
