@@ -49,8 +49,10 @@ public final class DemoCommand implements Callable<Integer> {
   @Option(names = "--rebuild-seed-model", description = "Pretrain the seed model again even if cached.")
   boolean rebuildSeedModel;
 
-  @Option(names = "--small", description = "A smaller and faster configuration (the test suite's).")
-  boolean small;
+  @Option(names = "--full-size",
+      description = "A larger seed model and larger rounds (slower). The default is the configuration"
+          + " the test suite runs.")
+  boolean fullSize;
 
   @Option(names = "--seed", paramLabel = "N", defaultValue = "42",
       description = "Run seed (default ${DEFAULT-VALUE}).")
@@ -70,8 +72,8 @@ public final class DemoCommand implements Callable<Integer> {
     String id = runId != null ? runId
         : "demo-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
     DemoRun.Options options = new DemoRun.Options(dataRoot, id, port, slots, rebuildSeedModel,
-        small ? DemoSeedModel.Settings.small() : DemoSeedModel.Settings.demo(),
-        small ? DemoSpec.Scale.small() : DemoSpec.Scale.demo(), seed,
+        fullSize ? DemoSeedModel.Settings.demo() : DemoSeedModel.Settings.small(),
+        fullSize ? DemoSpec.Scale.demo() : DemoSpec.Scale.small(), seed,
         Duration.ofMinutes(timeoutMinutes));
     DemoRun.Outcome outcome = new DemoRun(options, registrar.get(), out).run();
     return outcome.growth().achieved() ? 0 : 1;
