@@ -39,13 +39,7 @@ public final class DevCommand implements Callable<Integer> {
       description = "Port on 127.0.0.1 (0 picks a free one; default ${DEFAULT-VALUE}).")
   int port;
 
-  @Option(names = "--slots", paramLabel = "N", defaultValue = "${env:SELFLENGTHEN_SLOTS:-2}",
-      description = "Activities run at once on each queue (env SELFLENGTHEN_SLOTS; default ${DEFAULT-VALUE}).")
-  int slots;
-
-  @Option(names = "--grace-seconds", paramLabel = "S", defaultValue = "30",
-      description = "On shutdown, how long running activities may finish (default ${DEFAULT-VALUE}).")
-  int graceSeconds;
+  @Mixin SlotOptions slotOptions;
 
   public DevCommand(Supplier<WorkerRegistrar> registrar) {
     this.registrar = registrar;
@@ -54,9 +48,8 @@ public final class DevCommand implements Callable<Integer> {
   @Override
   public Integer call() throws InterruptedException {
     WorkerRegistrar reg = registrar.get();
-    if (slots < 1) {
-      throw new CliException("--slots must be at least 1 (got " + slots + ")");
-    }
+    int slots = slotOptions.slots();
+    Duration grace = slotOptions.grace();
     DataStore store = DataStore.open(dataRoot.dataRoot());
     MetricsEndpoint endpoint = metrics.start();
     EmbeddedTemporal server;
@@ -81,7 +74,7 @@ public final class DevCommand implements Callable<Integer> {
       throw e;
     }
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      host.shutdown(Duration.ofSeconds(graceSeconds));
+      host.shutdown(grace);
       conn.close();
       server.close();
       WorkerCommand.closeQuietly(endpoint);

@@ -41,13 +41,7 @@ public final class WorkerCommand implements Callable<Integer> {
           + " (env SELFLENGTHEN_QUEUES; default ${DEFAULT-VALUE}).")
   List<String> queues;
 
-  @Option(names = "--slots", paramLabel = "N", defaultValue = "${env:SELFLENGTHEN_SLOTS:-2}",
-      description = "Activities run at once on each queue (env SELFLENGTHEN_SLOTS; default ${DEFAULT-VALUE}).")
-  int slots;
-
-  @Option(names = "--grace-seconds", paramLabel = "S", defaultValue = "30",
-      description = "On shutdown, how long running activities may finish (default ${DEFAULT-VALUE}).")
-  int graceSeconds;
+  @Mixin SlotOptions slotOptions;
 
   public WorkerCommand(Supplier<WorkerRegistrar> registrar) {
     this.registrar = registrar;
@@ -56,12 +50,8 @@ public final class WorkerCommand implements Callable<Integer> {
   @Override
   public Integer call() throws InterruptedException {
     WorkerRegistrar reg = registrar.get();
-    if (slots < 1) {
-      throw new CliException("--slots must be at least 1 (got " + slots + ")");
-    }
-    if (graceSeconds < 0) {
-      throw new CliException("--grace-seconds must be 0 or more (got " + graceSeconds + ")");
-    }
+    int slots = slotOptions.slots();
+    Duration grace = slotOptions.grace();
     List<String> names = resolveQueues(queues);
     DataStore store = DataStore.open(dataRoot.dataRoot());
     ConnectionSettings settings = client.settings();
@@ -86,7 +76,7 @@ public final class WorkerCommand implements Callable<Integer> {
       throw e;
     }
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      host.shutdown(Duration.ofSeconds(graceSeconds));
+      host.shutdown(grace);
       conn.close();
       closeQuietly(endpoint);
     }, "selflengthen-worker-shutdown"));

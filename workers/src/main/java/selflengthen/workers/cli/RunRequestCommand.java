@@ -1,0 +1,34 @@
+package selflengthen.workers.cli;
+
+import io.temporal.client.WorkflowStub;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import selflengthen.workers.TemporalConnection;
+
+/**
+ * A command that sends one request (a signal or a cancel) to an existing run and returns at once:
+ * the run acts on it at its next workflow task. Subclasses say what to send.
+ */
+abstract class RunRequestCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+  @Mixin ClientOptions client;
+
+  @Parameters(index = "0", paramLabel = "RUN", description = "Run id (workflow id).")
+  String runId;
+
+  /** Sends the request to the run's latest execution. */
+  abstract void send(WorkflowStub run);
+
+  @Override
+  public final Integer call() {
+    try (TemporalConnection conn = client.connect()) {
+      Runs.require(conn, runId);
+      send(conn.client().newUntypedWorkflowStub(runId));
+    }
+    spec.commandLine().getOut().println(spec.name() + " requested for " + runId);
+    return 0;
+  }
+}
