@@ -77,6 +77,11 @@ public final class RunPaths {
     return runDir(runId) + "/length_control/dataset_info.json";
   }
 
+  /** {@code runs/<run>/length_control/adapter}: the Generator trained on the length-controlled set. */
+  public static String lengthControlAdapter(String runId) {
+    return runDir(runId) + "/length_control/adapter";
+  }
+
   public static String reportDir(String runId) {
     return runDir(runId) + "/report";
   }

@@ -23,6 +23,7 @@ public final class Stages {
   public static final String PREPARE = "prepare";
   public static final String COLLECT = "collect";
   public static final String LENGTH_CONTROL = "length_control";
+  public static final String TRAIN_LENGTH_CONTROL = "train_length_control";
   public static final String REPORT = "report";
 
   /** One round, in method order. The two train stages may run at the same time. */

@@ -11,6 +11,7 @@ import io.temporal.workflow.Workflow;
 import io.temporal.workflow.WorkflowInit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.slf4j.Logger;
 import selflengthen.activities.ActivityFailures;
 import selflengthen.activities.CallIds;
@@ -35,6 +36,8 @@ import selflengthen.v1.RunStatus;
 import selflengthen.v1.StageProgress;
 import selflengthen.v1.StageResult;
 import selflengthen.v1.StageState;
+import selflengthen.v1.TrainTask;
+import selflengthen.v1.TrainingResult;
 import selflengthen.v1.WrittenReport;
 
 /**
@@ -338,6 +341,7 @@ public class SelfLengthenRunImpl implements SelfLengthenRun {
                       .setSeed(runner.seed(Stages.LENGTH_CONTROL, 0))
                       .build());
       result.setLengthControlSet(controlled.getStage().getOutput());
+      trainOnLengthControl(runner, controlled.getStage().getOutput()).ifPresent(result::setLengthControlTraining);
     }
 
     phase = "report";
@@ -353,6 +357,32 @@ public class SelfLengthenRunImpl implements SelfLengthenRun {
     result.addAllReportFiles(report.getFilesList());
     phase = "done";
     return result.build();
+  }
+
+  /**
+   * method.md: "Then SFT on (constrained query -> response)": a fresh LoRA of the Generator's model
+   * on the length-controlled set. Runs recorded before this step existed skip it (version).
+   */
+  private Optional<TrainingResult> trainOnLengthControl(StageRunner runner, DatasetRef set) {
+    int version = Workflow.getVersion(Versions.FINAL_SFT, Workflow.DEFAULT_VERSION, Versions.FINAL_SFT_MAX);
+    boolean wanted = !spec.getLengthControl().hasTrain() || spec.getLengthControl().getTrain();
+    if (version == Workflow.DEFAULT_VERSION || !wanted) {
+      return Optional.empty();
+    }
+    if (set.getCount() == 0) {
+      log.info("{}: the length-controlled set is empty; no final SFT", runId);
+      return Optional.empty();
+    }
+    phase = Stages.TRAIN_LENGTH_CONTROL;
+    TrainTask task =
+        TrainTask.newBuilder()
+            .setContext(runner.context(Stages.TRAIN_LENGTH_CONTROL))
+            .setRole(Roles.GENERATOR)
+            .setTrainingSet(set)
+            .setOutputDir(RunPaths.lengthControlAdapter(runId))
+            .setSeed(runner.seed(Stages.TRAIN_LENGTH_CONTROL, 0))
+            .build();
+    return Optional.of(runner.train(Stages.TRAIN_LENGTH_CONTROL).train(task));
   }
 
   /**

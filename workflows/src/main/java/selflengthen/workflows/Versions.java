@@ -15,5 +15,9 @@ final class Versions {
   static final String RUN_FLOW = "run-flow";
   static final int RUN_FLOW_MAX = 1;
 
+  /** After length control, the final SFT of the Generator on the length-controlled set. */
+  static final String FINAL_SFT = "final-sft";
+  static final int FINAL_SFT_MAX = 1;
+
   private Versions() {}
 }

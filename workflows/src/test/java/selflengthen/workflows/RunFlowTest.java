@@ -26,6 +26,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import selflengthen.activities.ActivityFailures;
+import selflengthen.activities.Roles;
 import selflengthen.activities.RunPaths;
 import selflengthen.activities.Stages;
 import selflengthen.v1.AdapterRef;
@@ -133,11 +134,32 @@ class RunFlowTest {
       assertEquals(RunPaths.longSet("flow"), result.getLongSet().getPath());
       assertEquals(14, result.getLongSet().getCount(), "7 kept extended pairs per round");
       assertEquals(11, result.getLengthControlSet().getCount());
+      // method.md "Then SFT": the Generator, fresh from its model, on the length-controlled set.
+      TrainTask last = t.log.trainTasks.get(t.log.trainTasks.size() - 1);
+      assertEquals("flow/round-0/" + Stages.TRAIN_LENGTH_CONTROL, last.getContext().getCallId());
+      assertEquals(Roles.GENERATOR, last.getRole());
+      assertEquals(result.getLengthControlSet(), last.getTrainingSet());
+      assertFalse(last.hasPrevious());
+      assertEquals(RunPaths.lengthControlAdapter("flow"), result.getLengthControlTraining().getAdapter().getPath());
+      assertEquals(11, result.getLengthControlTraining().getExamples());
       assertEquals(List.of("runs/flow/report/report.md", "runs/flow/report/report.json"), result.getReportFilesList());
 
       if (Boolean.getBoolean(RECORD)) {
         record(t, executions);
       }
+    }
+  }
+
+  @Test
+  void theFinalSftIsLeftOutWhenTheSpecSaysSo() {
+    try (TestRun t = new TestRun()) {
+      RunSpec.Builder spec = TestRun.spec("nofinal", 1, 4, 2);
+      spec.getLengthControlBuilder().setTrain(false);
+      t.start(t.stub("nofinal"), spec.build());
+      RunResult result = t.result("nofinal", RunResult.class);
+      assertTrue(result.hasLengthControlSet());
+      assertFalse(result.hasLengthControlTraining());
+      assertEquals(List.of(1), t.log.trainTasks.stream().map(x -> x.getContext().getRound()).distinct().toList());
     }
   }
 

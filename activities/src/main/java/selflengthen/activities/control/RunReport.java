@@ -32,6 +32,7 @@ import selflengthen.v1.RoundResult;
 import selflengthen.v1.RunResult;
 import selflengthen.v1.RunSpec;
 import selflengthen.v1.StageResult;
+import selflengthen.v1.TrainingResult;
 import selflengthen.v1.WrittenReport;
 
 /**
@@ -185,6 +186,12 @@ final class RunReport {
       ObjectNode types = o.putObject("per_type");
       lc.getPerTypeMap().entrySet().stream().sorted(Map.Entry.comparingByKey())
           .forEach(e -> types.put(e.getKey(), e.getValue()));
+      if (result.hasLengthControlTraining()) {
+        TrainingResult t = result.getLengthControlTraining();
+        o.put("adapter", t.getAdapter().getPath());
+        o.put("first_loss", t.getFirstLoss());
+        o.put("final_loss", t.getFinalLoss());
+      }
     });
     try {
       root.set("result", JSON.readTree(JsonFormat.printer().preservingProtoFieldNames().print(result)));
@@ -244,6 +251,11 @@ final class RunReport {
       lc.getPerTypeMap().entrySet().stream().sorted(Map.Entry.comparingByKey())
           .forEach(e -> parts.add(e.getKey() + " " + e.getValue()));
       md.append(String.join(", ", parts)).append(")\n");
+      if (result.hasLengthControlTraining()) {
+        TrainingResult t = result.getLengthControlTraining();
+        md.append(String.format(Locale.ROOT, "- `%s`: the Generator trained on them (%d examples, loss %.3f -> %.3f)%n",
+            t.getAdapter().getPath(), t.getExamples(), t.getFirstLoss(), t.getFinalLoss()));
+      }
     });
     for (RoundResult r : result.getRoundsList()) {
       md.append("- round ").append(r.getRound()).append(" adapters: `")

@@ -2,6 +2,7 @@ package selflengthen.workers.registrar;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -88,7 +89,7 @@ class FullRunTest {
       byte[] longSet = Files.readAllBytes(store.resolve(RunPaths.longSet(RUN)));
       RunResult again = run(env.getWorkflowClient(), spec);
       assertEquals(calls, models.model.calls.get());
-      assertEquals(4, trainer.jobs.size());
+      assertEquals(5, trainer.jobs.size());
       assertArrayEquals(longSet, Files.readAllBytes(store.resolve(RunPaths.longSet(RUN))));
       assertEquals(result.getLongSet(), again.getLongSet());
       assertEquals(result.getLengthControlSet(), again.getLengthControlSet());
@@ -180,8 +181,8 @@ class FullRunTest {
     assertTrue(result.getSeedHeldOutLengths().getMeanWords() < result.getRounds(0).getHeldOutLengths().getMeanWords());
     assertTrue(result.getRounds(0).getHeldOutLengths().getMeanWords() < result.getRounds(1).getHeldOutLengths().getMeanWords());
 
-    // Round 2 continues from round 1's adapters, in training and in generation.
-    assertEquals(4, trainer.jobs.size());
+    // Round 2 continues from round 1's adapters, in training and in generation; then the final SFT.
+    assertEquals(5, trainer.jobs.size());
     for (String role : List.of(Roles.GENERATOR, Roles.EXTENDER)) {
       TrainingJob round2 = trainer.jobs.stream()
           .filter(j -> j.outputDir().equals(store.resolve(RunPaths.adapterDir(RUN, 2, role)))).findFirst().orElseThrow();
@@ -200,6 +201,13 @@ class FullRunTest {
     assertEquals(controlled, result.getLengthControlSet().getCount());
     assertTrue(controlled > 0, "some responses fall in the 100-3000 word window");
     assertTrue(store.exists(RunPaths.lengthControlDatasetInfo(RUN)));
+    // method.md "Then SFT": the Generator's model, fresh (no round adapter), on the controlled set.
+    TrainingJob last = trainer.jobs.get(trainer.jobs.size() - 1);
+    assertEquals(store.resolve(RunPaths.lengthControlAdapter(RUN)), last.outputDir());
+    assertNull(last.initAdapter());
+    assertEquals(controlled, last.examples().size());
+    assertEquals(RunPaths.lengthControlAdapter(RUN), result.getLengthControlTraining().getAdapter().getPath());
+    assertTrue(store.exists(RunPaths.lengthControlAdapter(RUN) + "/adapter_model.safetensors"));
 
     String report = RunPaths.reportDir(RUN);
     assertEquals(
