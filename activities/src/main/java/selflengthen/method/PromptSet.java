@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -78,11 +79,32 @@ public final class PromptSet {
     return templates.get(name);
   }
 
-  /** Self-instruct: two pool instructions as examples; the answer starts with the prefix prompt. */
-  public ChatPrompt selfInstruct(String example1, String example2) {
-    String user =
-        Prompts.render(template(Name.SELF_INSTRUCT), Map.of("example1", example1, "example2", example2));
+  /**
+   * Self-instruct: pool instructions as the examples {@code {example1}..{exampleN}}; the answer
+   * starts with the prefix prompt.
+   */
+  public ChatPrompt selfInstruct(List<String> examples) {
+    Map<String, String> values = new HashMap<>();
+    for (int i = 0; i < examples.size(); i++) {
+      values.put("example" + (i + 1), examples.get(i));
+    }
+    String user = Prompts.render(template(Name.SELF_INSTRUCT), values);
     return new ChatPrompt("", user, template(Name.SELF_INSTRUCT_PREFIX));
+  }
+
+  /** The method's two-example self-instruct prompt. */
+  public ChatPrompt selfInstruct(String example1, String example2) {
+    return selfInstruct(List.of(example1, example2));
+  }
+
+  /** How many examples the self-instruct template takes: the N of its {@code {example1}..{exampleN}}. */
+  public int selfInstructExamples() {
+    String t = template(Name.SELF_INSTRUCT);
+    int n = 0;
+    while (t.contains("{example" + (n + 1) + "}")) {
+      n++;
+    }
+    return n;
   }
 
   /** The judge's yes/no question: does the instruction call for more than {@code longWords} words? */

@@ -25,8 +25,11 @@ public final class Prompts {
    * the placeholders a template of it must contain.
    */
   public enum Name {
-    /** User turn of self-instruct: two pool instructions as examples; the model writes a third. */
-    SELF_INSTRUCT("self_instruct", "example1", "example2"),
+    /**
+     * User turn of self-instruct: pool instructions as examples {@code {example1}..{exampleN}} (N =
+     * {@code self_instruct.few_shot}, 2 in the method); the model writes the next one.
+     */
+    SELF_INSTRUCT("self_instruct", "example1"),
     /** Start of the model's answer in self-instruct (forced prefix); may be empty. */
     SELF_INSTRUCT_PREFIX("self_instruct_prefix"),
     /** Judge: does the instruction call for an answer of more than {long_words} words? yes/no. */

@@ -48,6 +48,11 @@ class PromptSetTest {
     assertEquals("Instruction 3:", selfInstruct.assistantPrefix());
     assertEquals(List.of(ChatMessage.user(selfInstruct.user())), selfInstruct.messages());
 
+    assertEquals(2, en.selfInstructExamples());
+    PromptSet three = PromptSet.of(LanguageProfile.EN, Map.of("self_instruct", "{example1}|{example2}|{example3}"));
+    assertEquals(3, three.selfInstructExamples());
+    assertEquals("A|B|C", three.selfInstruct(List.of("A", "B", "C")).user());
+
     ChatPrompt judge = en.judgeInstruction("Write a novel.", 2000);
     assertTrue(judge.user().contains("more than 2000 words"));
     assertTrue(judge.user().contains("Write a novel."));

@@ -54,9 +54,6 @@ import selflengthen.v1.StageContext;
  * </ol>
  */
 final class RunPreparation {
-  /** The self_instruct prompt carries exactly two examples ({example1}, {example2}). */
-  static final int FEW_SHOT = 2;
-
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final DataRoots roots;
@@ -70,10 +67,6 @@ final class RunPreparation {
   PreparedRun prepare(RunSpec input) {
     RunSpec spec = SpecDefaults.resolve(input);
     List<SpecProblem> structural = new ArrayList<>(SpecValidator.structuralProblems(spec));
-    if (spec.getSelfInstruct().getFewShot() != FEW_SHOT) {
-      structural.add(new SpecProblem("self_instruct.few_shot", "the self_instruct prompt takes exactly "
-          + FEW_SHOT + " examples ({example1}, {example2}) (got " + spec.getSelfInstruct().getFewShot() + ")"));
-    }
     if (!structural.isEmpty()) {
       throw ActivityErrors.specValidation(new SpecValidationException(structural).getMessage());
     }
@@ -93,7 +86,13 @@ final class RunPreparation {
   private DataStore checkInputs(RunSpec spec) {
     List<SpecProblem> problems = new ArrayList<>(SpecValidator.fileProblems(spec));
     try {
-      MethodSetup.of(spec);
+      int takes = MethodSetup.of(spec).prompts().selfInstructExamples();
+      int fewShot = spec.getSelfInstruct().getFewShot();
+      if (takes != fewShot) {
+        problems.add(new SpecProblem("self_instruct.few_shot", "the self_instruct prompt takes " + takes
+            + " examples ({example1}..{example" + takes + "}) but few_shot is " + fewShot
+            + "; set few_shot to " + takes + " or override the prompt with {example1}..{example" + fewShot + "}"));
+      }
     } catch (ApplicationFailure e) {
       problems.add(new SpecProblem("prompt_overrides", strip(e.getOriginalMessage(), "prompt_overrides: ")));
     }

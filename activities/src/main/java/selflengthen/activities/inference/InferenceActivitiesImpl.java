@@ -92,6 +92,7 @@ public final class InferenceActivitiesImpl implements InferenceActivities {
                 generator,
                 judge,
                 si.getJudgeLongWords(),
+                si.getFewShot(),
                 si.getMaxTries(),
                 UnitSeeds.of(task.getContext())));
     return runner.run(

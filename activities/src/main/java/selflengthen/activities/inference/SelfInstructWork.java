@@ -32,6 +32,7 @@ final class SelfInstructWork implements UnitWork {
       Generation generator,
       Generation judge,
       int judgeLongWords,
+      int fewShot,
       int maxTries,
       UnitSeeds seeds) {}
 
@@ -47,9 +48,7 @@ final class SelfInstructWork implements UnitWork {
     for (int t = 0; t < s.maxTries(); t++) {
       long trySeed = ShardSeeds.child(seed, "try", t);
       SplittableRandom random = ShardSeeds.random(ShardSeeds.child(trySeed, "examples", 0));
-      int a = random.nextInt(s.pool().size());
-      int b = s.pool().size() == 1 ? a : (a + 1 + random.nextInt(s.pool().size() - 1)) % s.pool().size();
-      ChatPrompt prompt = s.prompts().selfInstruct(s.pool().get(a), s.pool().get(b));
+      ChatPrompt prompt = s.prompts().selfInstruct(FewShot.draw(s.pool(), s.fewShot(), random));
       String completion;
       try {
         completion = s.generator().chat(prompt, ShardSeeds.child(trySeed, "generate", 0), stopped).text();

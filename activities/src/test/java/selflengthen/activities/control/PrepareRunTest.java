@@ -190,6 +190,17 @@ class PrepareRunTest {
   }
 
   @Test
+  void fewShotMustMatchTheExamplesTheSelfInstructPromptTakes() {
+    RunSpec.Builder three = spec();
+    three.getSelfInstructBuilder().setFewShot(3);
+    String m = badInput(three.build()).getOriginalMessage();
+    assertTrue(m.contains("self_instruct.few_shot") && m.contains("takes 2 examples") && m.contains("few_shot is 3"), m);
+
+    three.putPromptOverrides("self_instruct", "Like these: {example1} / {example2} / {example3}. Another:");
+    assertEquals(3, prepare(three.build(), new ScriptedModels()).getSpec().getSelfInstruct().getFewShot());
+  }
+
+  @Test
   void everyBadInputIsNamedAtOnce() throws IOException {
     Files.writeString(seeds, "");
     Files.delete(model.resolve("tokenizer.json"));
