@@ -24,6 +24,7 @@ import selflengthen.workers.cli.ServerCommand;
 import selflengthen.workers.cli.SetParallelismCommand;
 import selflengthen.workers.cli.StartCommand;
 import selflengthen.workers.cli.StatusCommand;
+import selflengthen.workers.cli.TrainCommand;
 import selflengthen.workers.cli.UnpauseCommand;
 import selflengthen.workers.cli.WorkerCommand;
 import selflengthen.workers.cli.WorkersCommand;
@@ -52,6 +53,7 @@ import selflengthen.workers.cli.WorkersCommand;
       EvalCommand.class,
       GenerateCommand.class,
       ServeCommand.class,
+      TrainCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {

@@ -9,6 +9,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ExecutionException;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import selflengthen.activities.support.ActivityErrors;
@@ -19,9 +20,10 @@ import selflengthen.model.api.LanguageModel;
 import selflengthen.v1.ModelRef;
 
 /**
- * The in-process engines of one worker process: one loaded base model per checkpoint directory and
- * device, shared by every activity slot (the engine batches their concurrent requests), adapters
- * applied per request. The first request for a checkpoint loads it; concurrent requests wait for
+ * The engines of one worker process: one loaded base model per checkpoint directory and device,
+ * shared by every activity slot (the engine batches their concurrent requests), adapters applied
+ * per request; a ref with an {@code endpoint} gets an HTTP client instead (see {@link
+ * EndpointModels}). The first request for a checkpoint loads it; concurrent requests wait for
  * that load. {@link #close} releases every engine (on worker shutdown).
  */
 public final class ModelPool implements ModelProvider, AutoCloseable {
@@ -39,11 +41,18 @@ public final class ModelPool implements ModelProvider, AutoCloseable {
 
   private final ConcurrentMap<Key, CompletableFuture<LanguageModel>> models = new ConcurrentHashMap<>();
   private final EngineOptions base;
+  private final EndpointModels endpoints;
   private volatile boolean closed;
 
   /** @param base engine options of every model; the device and batch size come from each request */
   public ModelPool(EngineOptions base) {
+    this(base, System::getenv);
+  }
+
+  /** @param environment where endpoint API keys named by api_key_env are read */
+  public ModelPool(EngineOptions base, Function<String, String> environment) {
     this.base = base;
+    this.endpoints = new EndpointModels(environment);
   }
 
   public ModelPool() {
@@ -52,11 +61,11 @@ public final class ModelPool implements ModelProvider, AutoCloseable {
 
   @Override
   public LanguageModel model(ModelRef ref, int maxBatchSize) {
-    if (!ref.getEndpoint().isEmpty()) {
-      throw endpointUnsupported("models", ref);
-    }
     if (closed) {
       throw new IllegalStateException("the model pool is closed (worker shutting down)");
+    }
+    if (!ref.getEndpoint().isEmpty()) {
+      return endpoints.model(ref);
     }
     Key key = new Key(Path.of(ref.getPath()).toAbsolutePath().normalize(), device(ref));
     CompletableFuture<LanguageModel> mine = new CompletableFuture<>();
@@ -98,7 +107,8 @@ public final class ModelPool implements ModelProvider, AutoCloseable {
   @Override
   public void check(String field, ModelRef ref) {
     if (!ref.getEndpoint().isEmpty()) {
-      throw endpointUnsupported(field, ref);
+      endpoints.check(field, ref);
+      return;
     }
     CheckpointFiles.problem(ref.getPath())
         .ifPresent(p -> {
@@ -120,6 +130,7 @@ public final class ModelPool implements ModelProvider, AutoCloseable {
   @Override
   public void close() {
     closed = true;
+    endpoints.close();
     List<CompletableFuture<LanguageModel>> all = new ArrayList<>(models.values());
     models.clear();
     for (CompletableFuture<LanguageModel> f : all) {
@@ -136,12 +147,6 @@ public final class ModelPool implements ModelProvider, AutoCloseable {
 
   private static String device(ModelRef ref) {
     return ref.getDevice().isBlank() ? "cpu" : ref.getDevice();
-  }
-
-  private static RuntimeException endpointUnsupported(String field, ModelRef ref) {
-    return ActivityErrors.badInput(field + ".endpoint " + ref.getEndpoint()
-        + ": endpoint models need the OpenAI backend, which this worker does not have;"
-        + " use an in-process checkpoint (models.*.path)");
   }
 
   private static String message(Throwable e) {

@@ -46,6 +46,11 @@ public final class RoleModels {
     if (adapter != null && !adapter.getPath().isEmpty()) {
       String dir = underRoot(store, adapter.getPath(), role + " adapter");
       if (adapter.getFullModel()) {
+        if (!ref.getEndpoint().isEmpty()) {
+          throw ActivityErrors.badInput("models." + role + ": the endpoint " + ref.getEndpoint()
+              + " cannot switch to the fully fine-tuned model " + dir + "; use LoRA (training.method)"
+              + " with endpoint roles, or serve that checkpoint and name it in the spec");
+        }
         return new Resolved(ref.toBuilder().setPath(dir).setAdapter("").build(), null);
       }
       return new Resolved(ref, dir);

@@ -7,6 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,6 +20,8 @@ import selflengthen.activities.support.Lineages;
 import selflengthen.activities.support.RecordedResults;
 import selflengthen.method.SftRows;
 import selflengthen.model.api.SftExample;
+import selflengthen.model.external.ExternalTrainer;
+import selflengthen.model.external.ExternalTrainerConfig;
 import selflengthen.model.api.Trainer;
 import selflengthen.model.api.TrainingJob;
 import selflengthen.model.api.TrainingProgress;
@@ -45,15 +49,28 @@ public final class TrainActivitiesImpl implements TrainActivities {
 
   private final DataRoots roots;
   private final Supplier<Trainer> trainer;
+  private final Function<String, ExternalTrainer> externalTrainer;
 
-  /** @param trainer the engine's trainer, asked for at the first call that has to train */
+  /**
+   * @param trainer the engine's trainer, asked for at the first call that has to train in process
+   */
   public TrainActivitiesImpl(DataRoots roots, Supplier<Trainer> trainer) {
-    this.roots = roots;
-    this.trainer = trainer;
+    this(roots, trainer, command -> new ExternalTrainer(ExternalTrainerConfig.of(command)));
   }
 
-  /** Heartbeat details: the trainer's last step. */
-  public record Progress(long step, long totalSteps, double loss, double tokensPerSecond) {}
+  /** @param externalTrainer makes the trainer of a spec's training.external_command */
+  public TrainActivitiesImpl(
+      DataRoots roots, Supplier<Trainer> trainer, Function<String, ExternalTrainer> externalTrainer) {
+    this.roots = roots;
+    this.trainer = trainer;
+    this.externalTrainer = externalTrainer;
+  }
+
+  /**
+   * Heartbeat details: the trainer's last step, and an external trainer's latest output line (null
+   * for the in-process trainer).
+   */
+  public record Progress(long step, long totalSteps, double loss, double tokensPerSecond, String output) {}
 
   @Override
   public TrainingResult train(TrainTask task) {
@@ -64,16 +81,8 @@ public final class TrainActivitiesImpl implements TrainActivities {
     if (done.isPresent()) {
       return done.get();
     }
-    if (!spec.getTraining().getExternalCommand().isBlank()) {
-      throw ActivityErrors.badInput("training.external_command: this worker trains in process only;"
-          + " leave external_command empty (got '" + spec.getTraining().getExternalCommand() + "')");
-    }
     ModelRef ref = RoleModels.ref(spec, task.getRole());
-    if (!ref.getEndpoint().isEmpty() && task.getPrevious().getPath().isEmpty()) {
-      throw ActivityErrors.badInput("models." + task.getRole() + ": training needs a checkpoint path,"
-          + " the role is served by the endpoint " + ref.getEndpoint());
-    }
-    Path base = Path.of(ref.getPath());
+    Path base = baseModel(spec, ref, task.getRole());
     Path init = null;
     AdapterRef previous = task.getPrevious();
     if (!previous.getPath().isEmpty()) {
@@ -102,7 +111,13 @@ public final class TrainActivitiesImpl implements TrainActivities {
     ActivityExecutionContext ctx = context();
     log.info("{}: training {} on {} examples from {}{}", task.getContext().getCallId(), task.getRole(),
         examples.size(), base, init == null ? "" : " + " + init);
-    TrainingReport report = trainer.get().train(job, progress -> heartbeat(ctx, progress));
+    String external = spec.getTraining().getExternalCommand();
+    TrainingReport report;
+    if (external.isBlank()) {
+      report = trainer.get().train(job, progress -> heartbeat(ctx, progress));
+    } else {
+      report = trainExternally(external, job, ctx);
+    }
 
     String sha = adapterSha(store, out, full);
     AdapterRef adapter =
@@ -137,6 +152,47 @@ public final class TrainActivitiesImpl implements TrainActivities {
             List.of(new ModelVersion(base.toString(), init == null ? "" : init.toString()))),
         result);
     return result;
+  }
+
+  /**
+   * The checkpoint to train on: the role's {@code path}; an endpoint role without one trains the
+   * run's base model (the checkpoint its endpoint serves, seen by the trainer at that path).
+   */
+  private static Path baseModel(RunSpec spec, ModelRef ref, String role) {
+    if (!ref.getPath().isBlank()) {
+      return Path.of(ref.getPath());
+    }
+    String base = spec.getModels().getBaseModel();
+    if (base.isBlank()) {
+      throw ActivityErrors.badInput("models." + role + ": training needs the checkpoint the endpoint "
+          + ref.getEndpoint() + " serves; set models." + role + ".path or models.base_model");
+    }
+    return Path.of(base);
+  }
+
+  /**
+   * The external command (LLaMA-Factory style): its files go next to the adapter under the round's
+   * train directory (checkpoints/job: YAML, data set, dataset_info.json, log; checkpoints/output:
+   * the trainer's output_dir), every line it prints keeps the activity alive and its parsed steps
+   * are the heartbeats' progress; a retry finds its checkpoint-N and resumes from it.
+   */
+  private TrainingReport trainExternally(String command, TrainingJob job, ActivityExecutionContext ctx) {
+    ExternalTrainer external;
+    try {
+      external = externalTrainer.apply(command);
+    } catch (IllegalArgumentException e) {
+      throw ActivityErrors.badInput("training.external_command: " + e.getMessage(), e);
+    }
+    AtomicReference<TrainingProgress> last = new AtomicReference<>();
+    // A failed or killed command fails this attempt (ExternalTrainingException, retryable): the
+    // next attempt resumes from the last checkpoint-N the command completed.
+    return external.train(
+        job,
+        progress -> {
+          last.set(progress);
+          heartbeat(ctx, progress, null);
+        },
+        line -> heartbeat(ctx, last.get(), line));
   }
 
   private static List<SftExample> examples(DataStore store, TrainTask task) {
@@ -188,8 +244,23 @@ public final class TrainActivitiesImpl implements TrainActivities {
 
   /** Throws ActivityCompletionException out of the trainer when the activity must stop. */
   private static void heartbeat(ActivityExecutionContext ctx, TrainingProgress p) {
+    heartbeat(ctx, p, null);
+  }
+
+  /** {@code p} may be null (no step yet); {@code line} is an external trainer's latest output. */
+  private static void heartbeat(ActivityExecutionContext ctx, TrainingProgress p, String line) {
     if (ctx != null) {
-      ctx.heartbeat(new Progress(p.step(), p.totalSteps(), p.loss(), p.tokensPerSecond()));
+      ctx.heartbeat(p == null
+          ? new Progress(0, 0, 0, 0, abbreviate(line))
+          : new Progress(p.step(), p.totalSteps(), p.loss(), p.tokensPerSecond(), abbreviate(line)));
     }
+  }
+
+  private static String abbreviate(String line) {
+    if (line == null) {
+      return null;
+    }
+    String s = line.strip();
+    return s.length() > 300 ? s.substring(0, 300) + "..." : s;
   }
 }

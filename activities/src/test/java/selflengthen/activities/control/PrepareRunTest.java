@@ -148,11 +148,12 @@ class PrepareRunTest {
   }
 
   @Test
-  void anEndpointModelNeedsTheOpenAiBackend() {
+  void anEndpointWhoseKeyIsMissingOnTheWorkerIsBadInputAtPrepare() {
     RunSpec.Builder b = spec();
-    b.getModelsBuilder().setJudge(ModelRef.newBuilder().setEndpoint("http://127.0.0.1:9/v1").setModelName("judge"));
+    b.getModelsBuilder().setJudge(ModelRef.newBuilder().setEndpoint("http://127.0.0.1:9/v1").setModelName("judge")
+        .setApiKeyEnv("JUDGE_KEY"));
     b.getModelsBuilder().setGenerator(ModelRef.newBuilder().setPath(model.toString()));
-    ModelPool pool = new ModelPool();
+    ModelPool pool = new ModelPool(selflengthen.model.EngineOptions.defaults(), name -> null);
     ScriptedModels scripted = new ScriptedModels();
     // The pool judges the endpoint; the scripted double passes the (unreadable) test checkpoint.
     ModelProvider poolThatReads = new ModelProvider() {
@@ -172,8 +173,8 @@ class PrepareRunTest {
     };
     ApplicationFailure a = failure(b.build(), poolThatReads);
     assertEquals(ActivityFailures.BAD_INPUT, a.getType());
-    assertTrue(a.getOriginalMessage().contains("models.judge")
-        && a.getOriginalMessage().contains("endpoint models need the OpenAI backend"), a.getOriginalMessage());
+    assertTrue(a.getOriginalMessage().contains("models.judge.api_key_env")
+        && a.getOriginalMessage().contains("JUDGE_KEY"), a.getOriginalMessage());
   }
 
   @Test

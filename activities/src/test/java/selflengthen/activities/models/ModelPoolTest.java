@@ -75,13 +75,45 @@ class ModelPoolTest {
   }
 
   @Test
-  void endpointsAndUnreadableCheckpointsAreBadInput() {
-    try (ModelPool pool = new ModelPool()) {
-      ApplicationFailure e = assertThrows(ApplicationFailure.class,
-          () -> pool.model(ModelRef.newBuilder().setEndpoint("http://127.0.0.1:9/v1").setModelName("m").build(), 4));
-      assertEquals(ActivityFailures.BAD_INPUT, e.getType());
-      assertTrue(e.getOriginalMessage().contains("endpoint models need the OpenAI backend"));
+  void endpointRefsGetOneSharedClientAndAreCheckedWithoutTheNetwork() throws Exception {
+    java.util.Map<String, String> env = java.util.Map.of("ENDPOINT_KEY", "sk-test-4411");
+    try (ModelPool pool = new ModelPool(selflengthen.model.EngineOptions.defaults(), env::get)) {
+      // Port 9 (discard) on loopback: nothing listens, and check/model must not need it.
+      ModelRef ref = ModelRef.newBuilder().setEndpoint("http://127.0.0.1:9/v1").setModelName("m")
+          .setApiKeyEnv("ENDPOINT_KEY").setMaxConcurrency(3).setTimeoutSeconds(7).build();
+      pool.check("models.generator", ref);
+      var model = pool.model(ref, 4);
+      assertTrue(model instanceof selflengthen.model.openai.OpenAiLanguageModel, model.toString());
+      assertSame(model, pool.model(ref, 8), "one client per endpoint and model");
+      var config = ((selflengthen.model.openai.OpenAiLanguageModel) model).config();
+      assertEquals(3, config.maxConcurrency());
+      assertEquals(java.time.Duration.ofSeconds(7), config.requestTimeout());
+      assertEquals("m", model.name());
+      assertTrue(!config.toString().contains("sk-test-4411"), config.toString());
+      assertEquals(0, pool.loaded(), "no engine was loaded in process");
 
+      Path keyFile = tmp.resolve("key");
+      java.nio.file.Files.writeString(keyFile, "sk-file\n");
+      pool.check("models.judge", ref.toBuilder().clearApiKeyEnv().setApiKeyFile(keyFile.toString()).build());
+
+      for (var bad : List.of(
+          java.util.Map.entry(ref.toBuilder().setApiKeyEnv("NOT_SET_ANYWHERE").build(), "models.generator.api_key_env"),
+          java.util.Map.entry(ref.toBuilder().clearApiKeyEnv().setApiKeyFile(tmp.resolve("none").toString()).build(),
+              "models.generator.api_key_file"),
+          java.util.Map.entry(ref.toBuilder().setEndpoint("ftp://127.0.0.1/v1").build(), "models.generator.endpoint"),
+          java.util.Map.entry(ref.toBuilder().clearModelName().build(), "models.generator.model_name"),
+          java.util.Map.entry(ref.toBuilder().setPath(tmp.resolve("missing").toString()).build(), "models.generator.path"))) {
+        ApplicationFailure e = assertThrows(ApplicationFailure.class, () -> pool.check("models.generator", bad.getKey()));
+        assertEquals(ActivityFailures.BAD_INPUT, e.getType());
+        assertTrue(e.getOriginalMessage().startsWith(bad.getValue()), e.getOriginalMessage());
+        assertTrue(!e.getOriginalMessage().contains("sk-"), e.getOriginalMessage());
+      }
+    }
+  }
+
+  @Test
+  void unreadableCheckpointsAreBadInput() {
+    try (ModelPool pool = new ModelPool()) {
       Path notModel = TestRuns.modelDir(tmp);
       ApplicationFailure load = assertThrows(ApplicationFailure.class,
           () -> pool.model(ModelRef.newBuilder().setPath(notModel.toString()).build(), 4));

@@ -11,6 +11,18 @@ public interface LanguageModel extends AutoCloseable {
   /** Blocks until the request finishes. */
   GenerationResult generate(GenerationRequest request);
 
+  /**
+   * Generation that reports its text as it is produced (for streaming replies). Engines that cannot
+   * stream report the whole text once, when it is done.
+   */
+  default GenerationResult generate(GenerationRequest request, TextListener listener) {
+    GenerationResult result = generate(request);
+    if (!result.text().isEmpty()) {
+      listener.onText(result.text());
+    }
+    return result;
+  }
+
   ChatTemplate chatTemplate();
 
   /** Chat convenience: render the messages with the generation prompt, then generate. */

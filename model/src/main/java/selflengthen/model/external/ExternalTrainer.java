@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import selflengthen.model.api.Trainer;
@@ -38,6 +39,17 @@ public final class ExternalTrainer implements Trainer {
 
   @Override
   public TrainingReport train(TrainingJob job, TrainingListener listener) {
+    return train(job, listener, line -> {});
+  }
+
+  /**
+   * As {@link #train(TrainingJob, TrainingListener)}, also handing every line the command prints
+   * to {@code output} (on the calling thread): long silent phases of a trainer, such as loading a
+   * 7B model or tokenizing the data set, still show signs of life. An exception from {@code
+   * output} kills the command, as one from the listener does.
+   */
+  public TrainingReport train(
+      TrainingJob job, TrainingListener listener, Consumer<String> output) {
     validate(job);
     TrainerLayout layout = TrainerLayout.of(job);
     Optional<TrainerOutputs.Checkpoint> resume;
@@ -63,7 +75,7 @@ public final class ExternalTrainer implements Trainer {
         command,
         job.examples().size(),
         resume.map(c -> ", resuming from " + c.dir()).orElse(""));
-    Run run = runCommand(command, layout, startStep, listener);
+    Run run = runCommand(command, layout, startStep, listener, output);
     try {
       TrainerOutputs.requireModel(layout.trainerOutput(), job.config().fullFineTune());
       TrainerOutputs.publish(layout.trainerOutput(), job.outputDir());
@@ -93,7 +105,11 @@ public final class ExternalTrainer implements Trainer {
   private record Run(long lastStep, double firstLoss, double finalLoss, double tokensPerSecond) {}
 
   private Run runCommand(
-      List<String> command, TrainerLayout layout, long startStep, TrainingListener listener) {
+      List<String> command,
+      TrainerLayout layout,
+      long startStep,
+      TrainingListener listener,
+      Consumer<String> lines) {
     ProcessBuilder builder =
         new ProcessBuilder(command).directory(layout.jobDir().toFile()).redirectErrorStream(true);
     builder.environment().putAll(settings.environment());
@@ -124,6 +140,9 @@ public final class ExternalTrainer implements Trainer {
           if (System.nanoTime() - exitedAt > OUTPUT_AFTER_EXIT_NANOS) {
             break; // a left-over grandchild holds the pipe open; the trainer itself is done
           }
+        }
+        if (line != null) {
+          lines.accept(line);
         }
         Optional<TrainingProgress> progress =
             line == null ? Optional.empty() : parser.accept(line, System.nanoTime());

@@ -18,6 +18,7 @@ import selflengthen.model.api.FinishReason;
 import selflengthen.model.api.GenerationRequest;
 import selflengthen.model.api.GenerationResult;
 import selflengthen.model.api.LanguageModel;
+import selflengthen.model.api.TextListener;
 import selflengthen.model.config.ModelConfig;
 import selflengthen.model.nn.DecoderModel;
 import selflengthen.model.nn.KvCache;
@@ -88,9 +89,18 @@ public final class DjlLanguageModel implements LanguageModel {
     return generate(request, GenerationOptions.NONE).toResult();
   }
 
+  /** Streams the text to {@code listener} as tokens are decoded (see {@link TextListener}). */
+  @Override
+  public GenerationResult generate(GenerationRequest request, TextListener listener) {
+    return await(submit(request, GenerationOptions.NONE, listener)).toResult();
+  }
+
   /** Generation with per-step log-probs or EOS ignored; blocks until done. */
   public GenerationOutput generate(GenerationRequest request, GenerationOptions options) {
-    CompletableFuture<GenerationOutput> f = submit(request, options);
+    return await(submit(request, options));
+  }
+
+  private static GenerationOutput await(CompletableFuture<GenerationOutput> f) {
     try {
       return f.get();
     } catch (InterruptedException e) {
@@ -112,6 +122,12 @@ public final class DjlLanguageModel implements LanguageModel {
   /** Enqueues a request; the future completes when it finishes. */
   public CompletableFuture<GenerationOutput> submit(GenerationRequest request,
       GenerationOptions options) {
+    return submit(request, options, null);
+  }
+
+  /** Enqueues a request whose text goes to {@code listener} (null: none) as it is decoded. */
+  public CompletableFuture<GenerationOutput> submit(GenerationRequest request,
+      GenerationOptions options, TextListener listener) {
     int[] prompt = promptIds(request.prompt() + request.forcedPrefix());
     if (prompt.length == 0) {
       throw new IllegalArgumentException("the prompt encodes to no tokens");
@@ -124,6 +140,7 @@ public final class DjlLanguageModel implements LanguageModel {
         ? null : Path.of(request.adapter()).toAbsolutePath().normalize().toString();
     Job job = new Job(prompt, request.sampling(), request.maxNewTokens(), request.stopStrings(),
         adapter, options);
+    job.listener = listener;
     CompletableFuture<GenerationOutput> out = scheduler.submit(job).thenApply(this::output);
     out.whenComplete((r, e) -> {
       if (e instanceof CancellationException) {
@@ -167,6 +184,10 @@ public final class DjlLanguageModel implements LanguageModel {
     String text = tokenizer.decode(ids, 0, end, true);
     if (!job.stopStrings.isEmpty()) {
       text = StopStrings.cut(text, job.stopStrings);
+    }
+    if (job.listener != null && text.length() > job.streamed) {
+      // What the stream held back (a possible stop string's start, the last tokens) goes now.
+      Scheduler.notify(job, text.substring(job.streamed));
     }
     return new GenerationOutput(text, job.prompt.length, ids, job.finish,
         job.logprobs == null ? List.of() : List.copyOf(job.logprobs));

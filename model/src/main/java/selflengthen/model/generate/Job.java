@@ -7,6 +7,7 @@ import java.util.random.RandomGenerator;
 import java.util.concurrent.CompletableFuture;
 import selflengthen.model.api.FinishReason;
 import selflengthen.model.api.SamplingParams;
+import selflengthen.model.api.TextListener;
 
 /** One request while the scheduler owns it: prompt ids, generated ids, cache position. */
 final class Job {
@@ -31,6 +32,9 @@ final class Job {
   IncrementalDecoder decoder;
   StringBuilder text;
   int longestStop;
+  /** Streams text as it is decoded (null: nobody listens); {@code streamed} chars were sent. */
+  TextListener listener;
+  int streamed;
 
   Job(int[] prompt, SamplingParams sampling, int maxNewTokens, List<String> stopStrings,
       String adapter, GenerationOptions options) {

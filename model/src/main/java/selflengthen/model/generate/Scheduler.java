@@ -275,15 +275,43 @@ final class Scheduler implements AutoCloseable {
     }
     if (!job.options.ignoreEos() && eos.contains(token)) {
       finish(job, FinishReason.STOP);
-    } else if (job.longestStop > 0 && stopStringSeen(job)) {
+    } else if ((job.longestStop > 0 || job.listener != null) && stopStringSeen(job)) {
       finish(job, FinishReason.STOP);
     } else if (job.generatedCount >= job.maxNewTokens || job.cached >= cache.capacity()) {
       finish(job, FinishReason.LENGTH);
     } else {
       job.pending = token;
+      stream(job);
     }
   }
 
+  /**
+   * Sends a listening job's new text, holding back the last {@code longestStop - 1} characters,
+   * which could be the start of a stop string. The rest goes out when the job finishes.
+   */
+  private static void stream(Job job) {
+    if (job.listener == null) {
+      return;
+    }
+    int safe = job.text.length() - Math.max(0, job.longestStop - 1);
+    if (safe > job.streamed) {
+      String piece = job.text.substring(job.streamed, safe);
+      job.streamed = safe;
+      notify(job, piece);
+    }
+  }
+
+  /** A listener that fails (a client that left) loses its stream, not the batch its job is in. */
+  static void notify(Job job, String piece) {
+    try {
+      job.listener.onText(piece);
+    } catch (RuntimeException e) {
+      LOG.debug("dropping the text stream of a request whose listener failed: {}", e.toString());
+      job.listener = null;
+    }
+  }
+
+  /** Decodes the job's newest tokens into its text; true when a stop string appeared. */
   private boolean stopStringSeen(Job job) {
     if (job.decoder == null) {
       job.decoder = new IncrementalDecoder(tokenizer);
@@ -291,7 +319,7 @@ final class Scheduler implements AutoCloseable {
     }
     int before = job.text.length();
     job.text.append(job.decoder.next(job.generated, job.generatedCount));
-    if (job.text.length() == before) {
+    if (job.text.length() == before || job.longestStop == 0) {
       return false;
     }
     int from = Math.max(0, before - job.longestStop + 1);

@@ -63,6 +63,16 @@ public final class SftTrainer implements Trainer {
     this.device = device;
   }
 
+  /**
+   * Chooses where the next run of a job with this checkpoint directory starts: from {@code
+   * checkpoint} (one of its checkpoint-N directories), or afresh when null. Without a call, a run
+   * continues from the newest checkpoint.
+   */
+  public static void resumeFrom(java.nio.file.Path checkpointDir, java.nio.file.Path checkpoint)
+      throws IOException {
+    TrainingCheckpoints.select(checkpointDir, checkpoint);
+  }
+
   @Override
   public TrainingReport train(TrainingJob job, TrainingListener listener) {
     try {

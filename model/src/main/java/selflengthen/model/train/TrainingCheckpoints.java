@@ -58,6 +58,26 @@ final class TrainingCheckpoints {
     prune(root, name);
   }
 
+  /**
+   * Makes {@code checkpoint} (a complete checkpoint-N directory in {@code root}) the one the next
+   * run of a job resumes from; null forgets every checkpoint, so the next run starts afresh.
+   */
+  static void select(Path root, Path checkpoint) throws IOException {
+    if (checkpoint == null) {
+      Files.deleteIfExists(root.resolve(LATEST));
+      return;
+    }
+    Path dir = root.resolve(checkpoint.getFileName().toString());
+    if (!dir.getFileName().toString().startsWith("checkpoint-")
+        || !Files.isRegularFile(dir.resolve(TrainingState.FILE))) {
+      throw new IllegalArgumentException(checkpoint + " is not a complete checkpoint of " + root);
+    }
+    Path tmp = root.resolve(LATEST + ".tmp");
+    Files.writeString(tmp, dir.getFileName().toString());
+    Files.move(tmp, root.resolve(LATEST), StandardCopyOption.REPLACE_EXISTING,
+        StandardCopyOption.ATOMIC_MOVE);
+  }
+
   static void restore(Path root, TrainingState state, Map<String, NDArray> params,
       SftTrainer.AdamW optimizer) throws IOException {
     Path dir = root.resolve(Files.readString(root.resolve(LATEST)).trim());

@@ -156,4 +156,30 @@ class GenerationTest {
     }
     assertNotEquals(0, a.tokenIds().length);
   }
+
+  @Test
+  void aListenerReceivesTheTextPieceByPieceAndNothingPastAStopString() {
+    GenerationRequest plain = req(prompt(4), SamplingParams.greedy(), 30);
+    List<String> pieces = new java.util.concurrent.CopyOnWriteArrayList<>();
+    GenerationResult streamed = model.generate(plain, pieces::add);
+    assertEquals(model.generate(plain).text(), streamed.text());
+    assertEquals(streamed.text(), String.join("", pieces));
+    assertTrue(pieces.size() > 3, "30 tokens arrive in more than a few pieces: " + pieces);
+
+    String text = streamed.text();
+    String stop = text.substring(10, 14);
+    GenerationRequest stopping = new GenerationRequest(prompt(4), "", SamplingParams.greedy(), 30,
+        List.of(stop), null);
+    List<String> cut = new java.util.concurrent.CopyOnWriteArrayList<>();
+    GenerationResult stopped = model.generate(stopping, cut::add);
+    assertEquals(text.substring(0, text.indexOf(stop)), stopped.text());
+    assertEquals(stopped.text(), String.join("", cut));
+    assertEquals(FinishReason.STOP, stopped.finishReason());
+
+    // A listener that throws loses its stream; the request still completes.
+    GenerationResult failing = model.generate(plain, piece -> {
+      throw new IllegalStateException("client left");
+    });
+    assertEquals(text, failing.text());
+  }
 }

@@ -19,16 +19,19 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import selflengthen.model.api.GenerationResult;
@@ -43,9 +46,9 @@ import selflengthen.model.api.GenerationResult;
  * engine (not HTTP) is the bottleneck, and it adds no dependency to a worker image that already
  * carries DJL, gRPC and Temporal. Each request is validated on an HTTP thread, then handed to one
  * of {@code maxConcurrentGenerations} generation threads, so the engine sees that many concurrent
- * {@code generate} calls and batches them. A streamed reply arrives as one content chunk when
- * generation ends (the engine interface has no per-token callback), preceded by keep-alive
- * comments.
+ * {@code generate} calls and batches them. A streamed reply sends the text as the engine decodes
+ * it (its {@link selflengthen.model.api.TextListener}), one SSE event per piece, with keep-alive
+ * comments in silences longer than {@link ServerOptions#streamKeepAlive()}.
  */
 public final class OpenAiServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(OpenAiServer.class);
@@ -70,6 +73,7 @@ public final class OpenAiServer implements AutoCloseable {
   private final OpenAiResponses responses = new OpenAiResponses(json);
   private final long created = Instant.now().getEpochSecond();
   private final CountDownLatch stopped = new CountDownLatch(1);
+  private final AtomicLong generationRequests = new AtomicLong();
 
   private OpenAiServer(HttpServer http, ModelCatalog catalog, ServerOptions options) {
     this.http = http;
@@ -208,14 +212,21 @@ public final class OpenAiServer implements AutoCloseable {
     String id =
         (call.chat() ? "chatcmpl-" : "cmpl-") + UUID.randomUUID().toString().replace("-", "");
     long now = Instant.now().getEpochSecond();
+    BlockingQueue<String> pieces = call.stream() ? new LinkedBlockingQueue<>() : null;
     Future<GenerationResult> generation;
     try {
-      generation = generators.submit(() -> call.model().model().generate(call.request()));
+      generation =
+          generators.submit(
+              () ->
+                  pieces == null
+                      ? call.model().model().generate(call.request())
+                      : call.model().model().generate(call.request(), pieces::add));
     } catch (RejectedExecutionException stopping) {
       throw new ApiError(503, "server_error", "the server is shutting down", null, null);
     }
+    generationRequests.incrementAndGet();
     if (call.stream()) {
-      stream(exchange, call, generation, id, now);
+      stream(exchange, call, generation, pieces, id, now);
       return;
     }
     try {
@@ -229,10 +240,15 @@ public final class OpenAiServer implements AutoCloseable {
     }
   }
 
+  /**
+   * Sends each piece of text as the engine produces it, one SSE event per piece (pieces that
+   * arrived together go as one), and keep-alive comments while nothing arrives.
+   */
   private void stream(
       HttpExchange exchange,
       CompletionCall call,
       Future<GenerationResult> generation,
+      BlockingQueue<String> pieces,
       String id,
       long now)
       throws IOException {
@@ -244,18 +260,29 @@ public final class OpenAiServer implements AutoCloseable {
       if (call.chat()) {
         event(out, responses.chunk(call, id, now, "assistant", "", null));
       }
-      GenerationResult result = null;
-      while (result == null) {
-        try {
-          result = generation.get(options.streamKeepAlive().toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException stillGenerating) {
-          out.write(KEEP_ALIVE);
-          out.flush();
+      long keepAlive = options.streamKeepAlive().toMillis();
+      long lastSent = System.nanoTime();
+      while (!generation.isDone() || !pieces.isEmpty()) {
+        String piece = pieces.poll(Math.min(keepAlive, 50), TimeUnit.MILLISECONDS);
+        if (piece == null) {
+          if (generation.isDone()) {
+            continue;
+          }
+          if (System.nanoTime() - lastSent >= TimeUnit.MILLISECONDS.toNanos(keepAlive)) {
+            out.write(KEEP_ALIVE);
+            out.flush();
+            lastSent = System.nanoTime();
+          }
+          continue;
         }
+        StringBuilder text = new StringBuilder(piece);
+        for (String more = pieces.poll(); more != null; more = pieces.poll()) {
+          text.append(more);
+        }
+        event(out, responses.chunk(call, id, now, null, text.toString(), null));
+        lastSent = System.nanoTime();
       }
-      if (!result.text().isEmpty()) {
-        event(out, responses.chunk(call, id, now, null, result.text(), null));
-      }
+      GenerationResult result = generation.get();
       event(out, responses.chunk(call, id, now, null, null, result.finishReason()));
       if (call.includeUsage()) {
         event(out, responses.usageChunk(call, id, now, result));
@@ -274,6 +301,14 @@ public final class OpenAiServer implements AutoCloseable {
     }
     out.write(DONE);
     out.flush();
+  }
+
+  /**
+   * Completion and chat-completion requests handed to the engine since the server started (for
+   * operators and tests that check traffic went through HTTP).
+   */
+  public long generationRequests() {
+    return generationRequests.get();
   }
 
   private void event(OutputStream out, JsonNode data) throws IOException {
