@@ -103,7 +103,8 @@ class RoundOverHttpTest {
           assertTrue(store.exists(RunPaths.trainingSet(RUN, 1, role)), role);
           assertTrue(store.isComplete(RunPaths.adapterDir(RUN, 1, role)), role);
         }
-        assertEquals(2, trainer.jobs.size());
+        // Generator and Extender of round 1, then the final SFT on the length-controlled set.
+        assertEquals(3, trainer.jobs.size());
         assertEquals(model, trainer.jobs.get(0).baseModel(), "endpoint roles train the run's base model");
         assertTrue(store.exists(RunPaths.longSet(RUN)));
 
