@@ -5,7 +5,7 @@ import io.temporal.common.converter.CodecDataConverter;
 import io.temporal.common.converter.DataConverter;
 import java.util.List;
 import selflengthen.payload.Payloads;
-import selflengthen.workers.security.ApiKey;
+import selflengthen.workers.security.TemporalApiKey;
 import selflengthen.workers.security.EncryptionKey;
 import selflengthen.workers.security.PayloadEncryption;
 import selflengthen.workers.security.TlsSettings;
@@ -23,7 +23,7 @@ public record ConnectionSettings(
     String address,
     String namespace,
     TlsSettings tls,
-    ApiKey apiKey,
+    TemporalApiKey apiKey,
     EncryptionKey encryption,
     Scope metricsScope) {
   public ConnectionSettings {

@@ -13,7 +13,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import selflengthen.workers.security.ApiKey;
+import selflengthen.workers.security.TemporalApiKey;
 import selflengthen.workers.security.SecretSafeLogging;
 import selflengthen.workers.security.TlsSettings;
 
@@ -85,7 +85,7 @@ public final class TemporalConnection implements AutoCloseable {
       b.setEnableHttps(false);
     }
     if (settings.apiKey() != null) {
-      ApiKey key = settings.apiKey();
+      TemporalApiKey key = settings.apiKey();
       b.addApiKey(key::value);
     }
     if (settings.metricsScope() != null) {

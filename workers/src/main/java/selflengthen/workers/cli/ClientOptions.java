@@ -5,7 +5,7 @@ import java.time.Duration;
 import picocli.CommandLine.Option;
 import selflengthen.workers.ConnectionSettings;
 import selflengthen.workers.TemporalConnection;
-import selflengthen.workers.security.ApiKey;
+import selflengthen.workers.security.TemporalApiKey;
 import selflengthen.workers.security.EncryptionKey;
 import selflengthen.workers.security.SecretSource;
 import selflengthen.workers.security.TlsSettings;
@@ -96,8 +96,8 @@ public final class ClientOptions {
       throw new CliException("give the encryption key once: --encryption-key-env or --encryption-key-file");
     }
     try {
-      ApiKey apiKey = blank(apiKeyEnv) != null ? ApiKey.read(SecretSource.env(apiKeyEnv))
-          : apiKeyFile != null ? ApiKey.read(SecretSource.file(apiKeyFile)) : null;
+      TemporalApiKey apiKey = blank(apiKeyEnv) != null ? TemporalApiKey.read(SecretSource.env(apiKeyEnv))
+          : apiKeyFile != null ? TemporalApiKey.read(SecretSource.file(apiKeyFile)) : null;
       EncryptionKey encryption =
           blank(encryptionKeyEnv) != null ? EncryptionKey.read(SecretSource.env(encryptionKeyEnv))
               : encryptionKeyFile != null ? EncryptionKey.read(SecretSource.file(encryptionKeyFile))

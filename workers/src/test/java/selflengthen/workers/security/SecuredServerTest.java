@@ -155,7 +155,7 @@ class SecuredServerTest {
   void withoutTheServerNameTheCertificateDoesNotMatchTheAddress() {
     TlsSettings tls = TlsSettings.resolve(null, clientId.cert(), clientId.key(), serverId.cert(), null, true);
     ConnectionSettings settings = new ConnectionSettings(address(), "default", tls,
-        ApiKey.read(SecretSource.file(apiKeyFile)), null, null);
+        TemporalApiKey.read(SecretSource.file(apiKeyFile)), null, null);
     TemporalConnection.UnreachableServerException e = assertThrows(TemporalConnection.UnreachableServerException.class,
         () -> TemporalConnection.connect(settings, Duration.ofSeconds(2)).close());
     assertTrue(e.getMessage().startsWith("TLS with Temporal at " + address() + " failed"), e.getMessage());

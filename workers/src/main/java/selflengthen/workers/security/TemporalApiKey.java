@@ -7,20 +7,20 @@ import java.util.Map;
  * A Temporal API key (Temporal Cloud or a server with an authorizer), sent with every call as
  * {@code authorization: Bearer <key>}. {@link #toString} names where it came from, never the key.
  */
-public final class ApiKey {
+public final class TemporalApiKey {
   private final String key;
   private final SecretSource source;
 
-  private ApiKey(String key, SecretSource source) {
+  private TemporalApiKey(String key, SecretSource source) {
     this.key = key;
     this.source = source;
   }
 
-  public static ApiKey read(SecretSource source) {
+  public static TemporalApiKey read(SecretSource source) {
     return read(source, System.getenv());
   }
 
-  static ApiKey read(SecretSource source, Map<String, String> environment) {
+  static TemporalApiKey read(SecretSource source, Map<String, String> environment) {
     String key = new String(source.read(environment), StandardCharsets.UTF_8).strip();
     if (key.isEmpty()) {
       throw new SecretSource.SecretException("the API key in " + source + " is empty");
@@ -29,7 +29,7 @@ public final class ApiKey {
       throw new SecretSource.SecretException("the API key in " + source
           + " has whitespace or non-ASCII characters inside it (one key per file, nothing else)");
     }
-    return new ApiKey(key, source);
+    return new TemporalApiKey(key, source);
   }
 
   /** The key itself: only for the gRPC metadata provider. */
@@ -43,6 +43,6 @@ public final class ApiKey {
 
   @Override
   public String toString() {
-    return "ApiKey[from " + source + "]";
+    return "TemporalApiKey[from " + source + "]";
   }
 }
