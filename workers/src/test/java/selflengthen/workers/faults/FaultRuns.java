@@ -141,6 +141,22 @@ final class FaultRuns {
     }
   }
 
+  /** Shards of a stage some worker has opened (finished or partial), as store paths. */
+  static List<String> openedShards(Path root, String runId, int round, String stage) {
+    String dir = RunPaths.stageDir(runId, round, stage);
+    if (!Files.isDirectory(root.resolve(dir))) {
+      return List.of();
+    }
+    try (var files = Files.list(root.resolve(dir))) {
+      return files.map(f -> f.getFileName().toString())
+          .filter(n -> n.startsWith("shard-") && (n.endsWith(".jsonl") || n.endsWith(".jsonl.partial")))
+          .map(n -> dir + "/" + n.replace(".partial", ""))
+          .distinct().sorted().toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   /** The committed (whole JSON) lines of a shard's partial file, or of its finished file. */
   static List<String> committedLines(Path root, String shardPath) {
     Path partial = root.resolve(shardPath + ".partial");

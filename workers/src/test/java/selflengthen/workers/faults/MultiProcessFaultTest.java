@@ -27,7 +27,6 @@ import selflengthen.activities.CallIds;
 import selflengthen.activities.RunPaths;
 import selflengthen.activities.Stages;
 import selflengthen.activities.support.RecordedResults;
-import selflengthen.method.ShardSeeds;
 import selflengthen.payload.Payloads;
 import selflengthen.store.DataStore;
 import selflengthen.store.ManifestEntry;
@@ -134,7 +133,11 @@ class MultiProcessFaultTest {
           assertEquals(before, FaultRuns.committedLines(root, path).subList(0, before.size()), e.getKey());
           ManifestEntry m = store.manifest(RUN).latest(path).orElseThrow();
           assertTrue(m.producer().attempt() >= 2, e.getKey() + " was recorded by attempt " + m.producer().attempt());
-          redone.put(e.getKey(), samplesMadeTwice(spec, e.getKey(), first, before.size()));
+          Set<String> twice = samplesMadeTwice(spec, e.getKey(), first);
+          for (String line : before) {
+            assertTrue(!twice.contains(RespondUnits.key(line)), e.getKey() + ": committed sample " + line + " was made again");
+          }
+          redone.put(e.getKey(), (long) twice.size());
         }
         assertTrue(redone.values().stream().allMatch(n -> n <= 1), "samples made twice per killed shard: " + redone);
 
@@ -224,61 +227,21 @@ class MultiProcessFaultTest {
 
   /** Shards of the stage no worker has opened yet. */
   private int unstartedShards(DataStore store, String stage) {
-    int opened = 0;
-    for (int i = 0; ; i++) {
-      String path = RunPaths.shardOutput(RUN, 1, stage, i);
-      if (!store.exists(path) && !Files.exists(root.resolve(path + ".partial"))) {
-        break;
-      }
-      opened++;
-    }
+    int opened = FaultRuns.openedShards(root, RUN, 1, stage).size();
     long planned = store.manifest(RUN).entries().stream()
         .filter(e -> e.path().equals(RunPaths.stageOutput(RUN, 1, Stages.SELF_INSTRUCT))).findFirst()
         .map(e -> (e.rows() + 1) / 2).orElse(0L);
     return (int) Math.max(0, planned - opened);
   }
 
-  /**
-   * Samples the killed worker began that another worker made again: the respond units (instruction
-   * row, sample) whose try seeds appear in both the killed worker's call log and another's.
-   */
-  private long samplesMadeTwice(RunSpec spec, String callId, ChildJvm killed, int committedBefore) {
-    ShardTask task = null;
-    Set<Long> killedSeeds = new HashSet<>();
-    for (CallLoggingModels.Call c : calls(killed)) {
-      if (c.callId().equals(callId)) {
-        killedSeeds.add(c.seed());
-      }
-    }
-    Set<Long> otherSeeds = new HashSet<>();
+  private Set<String> samplesMadeTwice(RunSpec spec, String callId, ChildJvm killed) {
+    List<CallLoggingModels.Call> others = new ArrayList<>();
     for (ChildJvm j : jvms) {
       if (j != killed) {
-        calls(j).stream().filter(c -> c.callId().equals(callId)).forEach(c -> otherSeeds.add(c.seed()));
+        others.addAll(calls(j));
       }
     }
-    // Respond: unit (row, sample), try t has seed child(child(sample(run seed, round, stage, row), "response", sample), "try", t).
-    String[] p = callId.split("/");
-    int shard = Integer.parseInt(p[3].substring("shard-".length()));
-    int per = spec.getInitialResponses().getPerInstruction();
-    Map<Long, String> unitOfSeed = new HashMap<>();
-    long size = spec.getParallelism().getShardSize();
-    for (long row = shard * size; row < (shard + 1) * size; row++) {
-      for (int s = 0; s < per; s++) {
-        long unit = ShardSeeds.child(ShardSeeds.sample(spec.getSeed(), 1, Stages.RESPOND, row), "response", s);
-        for (int t = 0; t < spec.getInitialResponses().getMaxTries(); t++) {
-          unitOfSeed.put(ShardSeeds.child(unit, "try", t), row + "/" + s);
-        }
-      }
-    }
-    assertTrue(unitOfSeed.keySet().containsAll(killedSeeds), "a logged call belongs to no unit of " + callId);
-    Set<String> twice = new HashSet<>();
-    for (long seed : killedSeeds) {
-      if (otherSeeds.contains(seed)) {
-        twice.add(unitOfSeed.get(seed));
-      }
-    }
-    assertTrue(twice.size() <= Math.max(0, per * size - committedBefore), callId);
-    return twice.size();
+    return RespondUnits.madeTwice(spec, callId, calls(killed), others);
   }
 
   /** No call of a shard that was not interrupted was made by two workers. */
