@@ -150,6 +150,9 @@ public final class SpecValidator {
     p.atLeast("parallelism.shard_size", par.getShardSize(), 1);
     p.atLeast("parallelism.max_concurrent_shards", par.getMaxConcurrentShards(), 1);
     p.openClosed("parallelism.straggler_fraction", par.getStragglerFraction(), 0, 1);
+    if (par.hasInferenceHeartbeatSeconds()) {
+      p.atLeast("parallelism.inference_heartbeat_seconds", par.getInferenceHeartbeatSeconds(), 1);
+    }
 
     p.atLeast("measurement.held_out_count", s.getMeasurement().getHeldOutCount(), 1);
     sampling(p, "measurement.sampling", s.getMeasurement().getSampling(), s.getSampling());

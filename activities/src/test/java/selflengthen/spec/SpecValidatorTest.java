@@ -73,6 +73,14 @@ class SpecValidatorTest {
   }
 
   @Test
+  void aZeroHeartbeatTimeoutIsRefusedAndAnUnsetOneIsNotRequired() {
+    assertEquals(List.of(), fields(good().build()));
+    assertEquals(List.of(), fields(good().setParallelism(Parallelism.newBuilder().setInferenceHeartbeatSeconds(2)).build()));
+    assertEquals(List.of("parallelism.inference_heartbeat_seconds"),
+        fields(good().setParallelism(Parallelism.newBuilder().setInferenceHeartbeatSeconds(0)).build()));
+  }
+
+  @Test
   void everyDocumentedProblemIsFound() {
     RunSpec bad = good()
         .setRunId("../etc")

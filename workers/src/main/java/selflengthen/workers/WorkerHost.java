@@ -22,6 +22,9 @@ import selflengthen.workers.metrics.WorkerMetrics;
 public final class WorkerHost {
   private static final Logger log = LoggerFactory.getLogger(WorkerHost.class);
 
+  /** Long polls held open per queue at most, whatever the slots (each holds a connection stream). */
+  static final int MAX_ACTIVITY_POLLERS = 32;
+
   private final WorkerFactory factory;
   private final WorkerContext context;
   private final WorkerRegistrar registrar;
@@ -93,6 +96,10 @@ public final class WorkerHost {
     WorkerOptions.Builder b =
         WorkerOptions.newBuilder()
             .setMaxConcurrentActivityExecutionSize(slots)
+            // One waiting poll per slot: a freed slot's next task is handed to a poll already at
+            // the server. With the SDK's default of 5 pollers, 16 slots freed together by a wave
+            // of shards were refilled 5 at a time, each poller re-polling in turn.
+            .setMaxConcurrentActivityTaskPollers(Math.min(slots, MAX_ACTIVITY_POLLERS))
             .setMaxConcurrentLocalActivityExecutionSize(slots)
             // Running activities keep heartbeating while the process drains on shutdown.
             .setAllowActivityHeartbeatDuringShutdown(true);

@@ -66,6 +66,9 @@ class WorkerHostTest {
     WorkerOptions embedded = WorkerHost.workerOptions(3, WorkerHost.ServerKind.IN_MEMORY_REMOTE);
     assertEquals(Duration.ZERO, embedded.getStickyQueueScheduleToStartTimeout());
     assertEquals(3, embedded.getMaxConcurrentActivityExecutionSize());
+    assertEquals(3, embedded.getMaxConcurrentActivityTaskPollers(), "one waiting poll per slot");
+    assertEquals(WorkerHost.MAX_ACTIVITY_POLLERS,
+        WorkerHost.workerOptions(100, WorkerHost.ServerKind.DURABLE).getMaxConcurrentActivityTaskPollers());
     for (WorkerHost.ServerKind sticky : List.of(WorkerHost.ServerKind.DURABLE, WorkerHost.ServerKind.IN_MEMORY_HERE)) {
       WorkerOptions options = WorkerHost.workerOptions(3, sticky);
       assertTrue(options.getStickyQueueScheduleToStartTimeout() == null

@@ -51,10 +51,15 @@ public final class ActivityOptionsFactory {
    * each sample, and its heartbeats fail once its workflow execution has closed.
    */
   public static ActivityOptions inference() {
+    return inference(INFERENCE_HEARTBEAT);
+  }
+
+  /** {@link #inference()} with the spec's heartbeat timeout (how soon a dead worker's shard moves). */
+  public static ActivityOptions inference(Duration heartbeat) {
     return ActivityOptions.newBuilder()
         .setTaskQueue(TaskQueues.INFERENCE)
         .setStartToCloseTimeout(INFERENCE_START_TO_CLOSE)
-        .setHeartbeatTimeout(INFERENCE_HEARTBEAT)
+        .setHeartbeatTimeout(heartbeat)
         .setCancellationType(ActivityCancellationType.ABANDON)
         .setRetryOptions(retry(LONG_RETRY_MAX_INTERVAL, INFERENCE_MAX_ATTEMPTS))
         .build();

@@ -5,6 +5,7 @@ import io.temporal.workflow.Async;
 import io.temporal.workflow.Functions;
 import io.temporal.workflow.Promise;
 import io.temporal.workflow.Workflow;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
@@ -190,7 +191,7 @@ final class StageRunner {
         Workflow.newActivityStub(
             InferenceActivities.class,
             ActivityOptionsFactory.forCall(
-                ActivityOptionsFactory.inference(), task.getContext().getCallId()));
+                ActivityOptionsFactory.inference(inferenceHeartbeat()), task.getContext().getCallId()));
     Functions.Func1<ShardTask, ShardSummary> method =
         switch (stage) {
           case Stages.SELF_INSTRUCT -> stub::selfInstructShard;
@@ -200,6 +201,12 @@ final class StageRunner {
           default -> throw new IllegalArgumentException("not a sharded stage: " + stage);
         };
     return Async.function(method, task);
+  }
+
+  private Duration inferenceHeartbeat() {
+    return spec.getParallelism().hasInferenceHeartbeatSeconds()
+        ? Duration.ofSeconds(spec.getParallelism().getInferenceHeartbeatSeconds())
+        : ActivityOptionsFactory.INFERENCE_HEARTBEAT;
   }
 
   /** The float's decimal value (0.6f is 0.60000002 as a double, which would need 4 of 5 shards). */

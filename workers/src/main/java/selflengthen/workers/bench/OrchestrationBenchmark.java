@@ -89,6 +89,8 @@ public final class OrchestrationBenchmark {
       long fanOutMs,
       double fanOutEfficiency,
       double slotIdleMsPerShard,
+      double completionToScheduleMs,
+      double scheduleToCloseOverheadMs,
       long roundHistoryEvents,
       int roundExecutions,
       double eventsPerShard,
@@ -280,6 +282,7 @@ public final class OrchestrationBenchmark {
       throw new IllegalStateException("the round ran " + ran + " shards, expected " + shards);
     }
     long fanOut = windows.stream().mapToLong(RoundHistory.ShardWindow::millis).sum();
+    RoundHistory.Latencies lat = h.latencies(TaskQueues.INFERENCE, settings.activityMs());
     return new SlotResult(
         slots,
         ideal,
@@ -293,6 +296,8 @@ public final class OrchestrationBenchmark {
         round3(Math.max(0, windows.stream()
             .mapToDouble(w -> (double) w.millis() * Math.min(slots, w.shards())).sum() / shards
             - settings.activityMs())),
+        round3(lat.completionToScheduleMs()),
+        round3(lat.scheduleToCloseOverheadMs()),
         h.events(),
         h.executions(),
         round3((double) (h.events() - fixed) / shards),

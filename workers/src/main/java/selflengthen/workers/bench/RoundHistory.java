@@ -119,6 +119,56 @@ final class RoundHistory {
     return out;
   }
 
+  /**
+   * Where a shard's slot time goes besides its work, means over the shards on {@code taskQueue}:
+   * from the completion that frees a window place to the scheduling of the next shard of the stage
+   * (the workflow task that reacts to it), and from a shard's scheduling to its completion beyond
+   * {@code workMs} (dispatch to a worker, running, reporting). The in-memory server's
+   * ActivityTaskStarted times are not used: they do not mark when the worker started.
+   */
+  record Latencies(double completionToScheduleMs, double scheduleToCloseOverheadMs) {}
+
+  Latencies latencies(String taskQueue, long workMs) {
+    double refill = 0;
+    long refills = 0;
+    double overhead = 0;
+    long shards = 0;
+    for (List<HistoryEvent> events : executions) {
+      Map<Long, String> typeOf = new HashMap<>();
+      Map<Long, Long> scheduledAt = new HashMap<>();
+      Map<String, Long> lastCompletion = new HashMap<>();
+      for (HistoryEvent e : events) {
+        if (e.getEventType() == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED) {
+          var a = e.getActivityTaskScheduledEventAttributes();
+          if (!a.getTaskQueue().getName().equals(taskQueue)) {
+            continue;
+          }
+          String type = a.getActivityType().getName();
+          typeOf.put(e.getEventId(), type);
+          scheduledAt.put(e.getEventId(), micros(e));
+          Long freed = lastCompletion.get(type);
+          if (freed != null) {
+            refill += (micros(e) - freed) / 1000.0;
+            refills++;
+          }
+        } else if (e.getEventType() == EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED) {
+          var a = e.getActivityTaskCompletedEventAttributes();
+          String type = typeOf.get(a.getScheduledEventId());
+          if (type != null) {
+            lastCompletion.put(type, micros(e));
+            overhead += (micros(e) - scheduledAt.get(a.getScheduledEventId())) / 1000.0 - workMs;
+            shards++;
+          }
+        }
+      }
+    }
+    return new Latencies(refills == 0 ? 0 : refill / refills, shards == 0 ? 0 : overhead / shards);
+  }
+
+  private static long micros(HistoryEvent e) {
+    return e.getEventTime().getSeconds() * 1_000_000 + e.getEventTime().getNanos() / 1_000;
+  }
+
   private static long millis(HistoryEvent e) {
     return e.getEventTime().getSeconds() * 1000 + e.getEventTime().getNanos() / 1_000_000;
   }

@@ -48,6 +48,9 @@ class BenchOrchestrationCommandTest {
       assertTrue(r.get("events_per_shard").asDouble() >= 3, r.toString());
       assertEquals(1, r.get("round_executions").asInt());
       assertTrue(r.get("workflow_tasks").asLong() > 0);
+      // The shards' time beyond their work: the refill after a completion, the trip of each shard.
+      assertTrue(r.get("completion_to_schedule_ms").asDouble() >= 0, r.toString());
+      assertTrue(r.get("schedule_to_close_overhead_ms").asDouble() >= 0, r.toString());
     }
 
     JsonNode p = report.get("projection_100k");
