@@ -77,6 +77,11 @@ public final class RunPaths {
     return runDir(runId) + "/length_control/dataset_info.json";
   }
 
+  /** A standalone evaluation's resolved spec (not spec.json: an evaluation is not a run). */
+  public static String evalSpecFile(String evalId) {
+    return runDir(evalId) + "/eval/spec.json";
+  }
+
   /** The benchmark rows of spec.evaluation, copied into the store at prepare. */
   public static String evalDataset(String runId) {
     return runDir(runId) + "/eval/dataset.jsonl";

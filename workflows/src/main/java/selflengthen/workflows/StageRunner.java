@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.function.Function;
 import selflengthen.activities.CallIds;
 import selflengthen.activities.ControlActivities;
+import selflengthen.activities.EvalControlActivities;
+import selflengthen.activities.EvalInferenceActivities;
 import selflengthen.activities.InferenceActivities;
 import selflengthen.activities.RunPaths;
 import selflengthen.activities.Seeds;
@@ -73,6 +75,13 @@ final class StageRunner {
   ControlActivities control(String stage) {
     return Workflow.newActivityStub(
         ControlActivities.class,
+        ActivityOptionsFactory.forCall(
+            ActivityOptionsFactory.control(), CallIds.stage(runId(), round, stage)));
+  }
+
+  EvalControlActivities evalControl(String stage) {
+    return Workflow.newActivityStub(
+        EvalControlActivities.class,
         ActivityOptionsFactory.forCall(
             ActivityOptionsFactory.control(), CallIds.stage(runId(), round, stage)));
   }
@@ -186,6 +195,14 @@ final class StageRunner {
   }
 
   private Promise<ShardSummary> startShard(String stage, ShardTask task) {
+    if (stage.equals(Stages.EVAL)) {
+      EvalInferenceActivities eval =
+          Workflow.newActivityStub(
+              EvalInferenceActivities.class,
+              ActivityOptionsFactory.forCall(
+                  ActivityOptionsFactory.inference(), task.getContext().getCallId()));
+      return Async.function(eval::evalShard, task);
+    }
     InferenceActivities stub =
         Workflow.newActivityStub(
             InferenceActivities.class,

@@ -4,10 +4,12 @@ import io.temporal.failure.ApplicationFailure;
 import java.util.ArrayList;
 import java.util.List;
 import selflengthen.activities.EvalControlActivities;
+import selflengthen.activities.RunPaths;
 import selflengthen.activities.models.ModelProvider;
 import selflengthen.activities.support.ActivityErrors;
 import selflengthen.activities.support.DataRoots;
 import selflengthen.activities.support.EvalDatasets;
+import selflengthen.spec.SpecFiles;
 import selflengthen.spec.SpecProblem;
 import selflengthen.spec.SpecValidationException;
 import selflengthen.store.DataStore;
@@ -46,7 +48,11 @@ public final class EvalControlActivitiesImpl implements EvalControlActivities {
       throw ActivityErrors.badInput("unusable evaluation inputs: " + list);
     }
     DataStore store = roots.store(spec);
-    store.writeSpec(spec);
+    if (store.exists(RunPaths.specFile(spec.getRunId()))) {
+      throw ActivityErrors.badInput("run_id: '" + spec.getRunId() + "' is a Self-Lengthen run in "
+          + store.root() + "; give the evaluation another id");
+    }
+    store.writeString(RunPaths.evalSpecFile(spec.getRunId()), SpecFiles.toJson(spec));
     var context = task.getContext().toBuilder().setSpec(spec).build();
     return PreparedEval.newBuilder()
         .setSpec(spec)
