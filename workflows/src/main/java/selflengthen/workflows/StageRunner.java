@@ -148,7 +148,7 @@ final class StageRunner {
         tasks.add(shardTask(call, shard));
       }
       ShardedStage.Outcome outcome =
-          new ShardedStage(stage, settings, board, stragglerFraction())
+          new ShardedStage(stage, settings, board, stragglerFraction(stage))
               .run(tasks, task -> startShard(stage, task));
       MergeStageTask.Builder merge =
           MergeStageTask.newBuilder()
@@ -219,8 +219,14 @@ final class StageRunner {
     return Async.function(method, task);
   }
 
-  /** The float's decimal value (0.6f is 0.60000002 as a double, which would need 4 of 5 shards). */
-  private double stragglerFraction() {
+  /**
+   * The float's decimal value (0.6f is 0.60000002 as a double, which would need 4 of 5 shards). A
+   * benchmark is never cut: its score needs an answer to every row.
+   */
+  private double stragglerFraction(String stage) {
+    if (stage.equals(Stages.EVAL)) {
+      return 1.0;
+    }
     return spec.getParallelism().hasStragglerFraction()
         ? Double.parseDouble(Float.toString(spec.getParallelism().getStragglerFraction()))
         : 1.0;
