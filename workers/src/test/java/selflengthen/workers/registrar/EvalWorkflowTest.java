@@ -186,6 +186,21 @@ class EvalWorkflowTest {
     assertFalse(store.exists(RunPaths.evalDataset("eval-c")));
   }
 
+  @Test
+  void aPoolThatRefusesTheEndpointFailsThePrepareNamingIt() throws IOException {
+    FixedLengthModel model = new FixedLengthModel(10);
+    start(model);
+    RunSpec spec = spec("eval-d", benchmark(List.of(row("about", "about 100 words", "q0"))), false);
+    RunSpec endpoint = spec.toBuilder()
+        .setModels(Models.newBuilder().setGenerator(
+            ModelRef.newBuilder().setEndpoint("http://127.0.0.1:8000/v1").setModelName("qwen")))
+        .build();
+    WorkflowFailedException failed = assertThrows(WorkflowFailedException.class, () -> run(endpoint));
+    assertEquals("unusable evaluation inputs: models.generator: models.generator.endpoint"
+        + " http://127.0.0.1:8000/v1: this pool serves no endpoints", rootMessage(failed));
+    assertEquals(0, model.answers.get());
+  }
+
   private DataStore start(FixedLengthModel model) {
     DataStore store = DataStore.open(tmp.resolve("data"));
     registrar = new SelfLengthenRegistrar(() -> model, ScriptedTrainer::new);

@@ -72,6 +72,11 @@ final class FixedLengthModel implements LanguageModel, ModelProvider {
     return this;
   }
 
+  /** Like a pool without an OpenAI backend: endpoint refs are refused. */
   @Override
-  public void check(String field, ModelRef ref) {}
+  public void check(String field, ModelRef ref) {
+    if (!ref.getEndpoint().isEmpty()) {
+      throw ActivityErrors.badInput(field + ".endpoint " + ref.getEndpoint() + ": this pool serves no endpoints");
+    }
+  }
 }
