@@ -39,7 +39,7 @@ public final class RunPaths {
     String file =
         switch (stage) {
           case Stages.SELF_INSTRUCT -> "instructions.jsonl";
-          case Stages.RESPOND, Stages.MEASURE -> "responses.jsonl";
+          case Stages.RESPOND, Stages.MEASURE, Stages.EVAL -> "responses.jsonl";
           case Stages.DROP_SHORT, Stages.DROP_SHORT_EXTENDED -> "kept.jsonl";
           case Stages.EXTEND -> "extended.jsonl";
           default -> throw new IllegalArgumentException("stage without a dataset output: " + stage);
@@ -81,6 +81,29 @@ public final class RunPaths {
   public static String lengthControlAdapter(String runId) {
     return runDir(runId) + "/length_control/adapter";
   }
+
+  /** A standalone evaluation's resolved spec (not spec.json: an evaluation is not a run). */
+  public static String evalSpecFile(String evalId) {
+    return runDir(evalId) + "/eval/spec.json";
+  }
+
+  /** The benchmark rows of spec.evaluation, copied into the store at prepare. */
+  public static String evalDataset(String runId) {
+    return runDir(runId) + "/eval/dataset.jsonl";
+  }
+
+  /** Where round k's (round 0: a standalone evaluation's) benchmark report goes. */
+  public static String evalReportDir(String runId, int round) {
+    return stageDir(runId, round, Stages.EVAL) + "/report";
+  }
+
+  /** The report's summary JSON; its recorded result is the round's {@code EvalScores}. */
+  public static String evalReportJson(String runId, int round) {
+    return evalReportDir(runId, round) + "/" + EVAL_REPORT_STEM + ".eval.json";
+  }
+
+  /** File-name stem of the benchmark report files (responses.eval.md, responses.lengths.png, ...). */
+  public static final String EVAL_REPORT_STEM = "responses";
 
   public static String reportDir(String runId) {
     return runDir(runId) + "/report";

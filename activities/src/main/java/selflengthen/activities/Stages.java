@@ -19,6 +19,12 @@ public final class Stages {
   /** The new Generator on the held-out instructions; in round 0 the seed model. */
   public static final String MEASURE = "measure";
 
+  /**
+   * The Generator answering spec.evaluation's benchmark file (after measure, when the spec names
+   * one), and the whole of a standalone {@code selflengthen eval} (round 0).
+   */
+  public static final String EVAL = "eval";
+
   /** Run-level calls (round 0 in their context): prepareRun first, the rest after the last round. */
   public static final String PREPARE = "prepare";
   public static final String COLLECT = "collect";

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import selflengthen.v1.LengthEvalSummary;
+import selflengthen.v1.QualitySummary;
 import selflengthen.v1.ScoreBreakdown;
 import selflengthen.v1.ScoreGroup;
 
@@ -27,9 +28,25 @@ public final class EvalReport {
   private EvalReport() {}
 
   /** What was written; {@code summary} lists the plots. */
-  public record Written(Path json, Path markdown, Path rows, List<Path> plots, LengthEvalSummary summary) {}
+  public record Written(Path json, Path markdown, Path rows, List<Path> plots, LengthEvalSummary summary) {
+    /** Every file written, the summaries first. */
+    public List<Path> files() {
+      List<Path> all = new ArrayList<>(List.of(json, markdown, rows));
+      all.addAll(plots);
+      return all;
+    }
+  }
 
   public static Written write(LengthEvaluation.Result result, Path outDir, String stem) throws IOException {
+    return write(result, outDir, stem, null);
+  }
+
+  /**
+   * As {@link #write(LengthEvaluation.Result, Path, String)}, with the judge's per-dimension means
+   * (when {@code quality} is not null) in the Markdown and in {@code <stem>.quality.json}.
+   */
+  public static Written write(
+      LengthEvaluation.Result result, Path outDir, String stem, QualitySummary quality) throws IOException {
     Files.createDirectories(outDir);
     LengthBenchmark scorer = result.benchmark().scorer();
     List<Path> plots = new ArrayList<>();
@@ -52,7 +69,13 @@ public final class EvalReport {
     Path rows = outDir.resolve(stem + ".eval-rows.jsonl");
     writeRows(result.rows(), rows);
     Path markdown = outDir.resolve(stem + ".eval.md");
-    Files.writeString(markdown, markdown(scorer, summary, rows.getFileName().toString()), StandardCharsets.UTF_8);
+    String md = markdown(scorer, summary, rows.getFileName().toString());
+    if (quality != null) {
+      Path qualityJson = outDir.resolve(stem + ".quality.json");
+      Files.writeString(qualityJson, print(quality) + "\n", StandardCharsets.UTF_8);
+      md += qualityMarkdown(quality, qualityJson.getFileName().toString());
+    }
+    Files.writeString(markdown, md, StandardCharsets.UTF_8);
     return new Written(json, markdown, rows, plots, summary);
   }
 
@@ -63,8 +86,12 @@ public final class EvalReport {
   }
 
   public static String toJson(LengthEvalSummary summary) {
+    return print(summary);
+  }
+
+  private static String print(com.google.protobuf.MessageOrBuilder message) {
     try {
-      return JsonFormat.printer().includingDefaultValueFields().print(summary);
+      return JsonFormat.printer().includingDefaultValueFields().print(message);
     } catch (InvalidProtocolBufferException e) {
       throw new IllegalStateException("a built summary always prints", e);
     }
@@ -89,6 +116,25 @@ public final class EvalReport {
         out.write('\n');
       }
     }
+  }
+
+  /** The judge's means: raw ratings per dimension, and S_q for LongBench-Write's rubric. */
+  static String qualityMarkdown(QualitySummary quality, String jsonFile) {
+    StringBuilder md = new StringBuilder("\n## Quality (LLM judge, rubric ").append(quality.getRubric()).append(")\n\n");
+    md.append("Answers rated: ").append(quality.getScored()).append("; judge failed on: ")
+        .append(quality.getFailed()).append(" (`").append(jsonFile).append("`)\n\n");
+    if (quality.getByDimensionCount() == 0) {
+      return md.append("No answer was rated.\n").toString();
+    }
+    md.append("| dimension | rated | mean |\n|---|---:|---:|\n");
+    for (ScoreGroup g : quality.getByDimensionList()) {
+      md.append(String.format(Locale.ROOT, "| %s | %d | %.2f |%n", g.getKey(), g.getCount(), g.getMean()));
+    }
+    md.append(String.format(Locale.ROOT, "| **mean of the dimensions** | | **%.2f** |%n", quality.getOverall()));
+    if (quality.getRubric().equals(JudgeRubric.LONGBENCH_WRITE.name())) {
+      md.append(String.format(Locale.ROOT, "%nLongBench-Write S_q: **%.2f**%n", quality.getLongbenchWriteSq()));
+    }
+    return md.toString();
   }
 
   static String markdown(LengthBenchmark scorer, LengthEvalSummary summary, String rowsFile) {

@@ -15,6 +15,12 @@ public interface LengthBenchmark {
 
   int countWords(String text);
 
+  /** The field holding the text the model answers ("query" or "prompt"). */
+  String promptField();
+
+  /** The rubric its answers' quality is judged on. */
+  JudgeRubric judgeRubric();
+
   /** The x-axis title of the length plot: what "required" means for this benchmark. */
   String requiredLengthLabel();
 

@@ -34,6 +34,16 @@ public final class LonGen implements LengthBenchmark {
   }
 
   @Override
+  public String promptField() {
+    return "query";
+  }
+
+  @Override
+  public JudgeRubric judgeRubric() {
+    return JudgeRubric.SELF_LENGTHEN;
+  }
+
+  @Override
   public String requiredLengthLabel() {
     return "required length (words; a range at its midpoint)";
   }

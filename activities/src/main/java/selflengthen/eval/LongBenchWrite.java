@@ -48,6 +48,16 @@ public final class LongBenchWrite implements LengthBenchmark {
   }
 
   @Override
+  public String promptField() {
+    return "prompt";
+  }
+
+  @Override
+  public JudgeRubric judgeRubric() {
+    return JudgeRubric.LONGBENCH_WRITE;
+  }
+
+  @Override
   public String requiredLengthLabel() {
     return "required length (words)";
   }

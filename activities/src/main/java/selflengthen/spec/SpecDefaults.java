@@ -2,6 +2,7 @@ package selflengthen.spec;
 
 import java.util.List;
 import selflengthen.v1.DropShort;
+import selflengthen.v1.Evaluation;
 import selflengthen.v1.Extension;
 import selflengthen.v1.InitialResponses;
 import selflengthen.v1.Language;
@@ -82,6 +83,10 @@ public final class SpecDefaults {
     b.setParallelism(parallelism(b.getParallelism()));
     b.setMeasurement(measurement(b.getMeasurement(), sampling));
     b.setLengthControl(lengthControl(b.getLengthControl()));
+    if (!b.getEvaluation().getDataset().isEmpty()) {
+      // Only with a benchmark file, so the resolved spec of a run without one stays as it was.
+      b.setEvaluation(evaluation(b.getEvaluation(), b.getMeasurement().getSampling()));
+    }
     return b.build();
   }
 
@@ -373,6 +378,22 @@ public final class SpecDefaults {
     if (!b.hasShareFloor()) {
       b.setShareFloor(0.2f);
     }
+    return b.build();
+  }
+
+  /** The answers sample like the measurement; the judge is off unless asked for. */
+  static Evaluation evaluation(Evaluation e, Sampling measurementSampling) {
+    Evaluation.Builder b = e.toBuilder();
+    if (!b.hasJudge()) {
+      b.setJudge(false);
+    }
+    if (!b.hasJudgeAttempts()) {
+      b.setJudgeAttempts(3);
+    }
+    if (!b.hasJudgeMaxNewTokens()) {
+      b.setJudgeMaxNewTokens(1024);
+    }
+    b.setSampling(sampling(b.getSampling(), measurementSampling));
     return b.build();
   }
 }

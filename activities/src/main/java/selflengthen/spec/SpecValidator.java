@@ -15,6 +15,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
+import selflengthen.eval.Benchmark;
+import selflengthen.eval.EvalInputException;
+import selflengthen.eval.JsonlRow;
+import selflengthen.eval.JsonlRows;
+import selflengthen.v1.Evaluation;
 import selflengthen.v1.Language;
 import selflengthen.v1.LengthControl;
 import selflengthen.v1.ModelRef;
@@ -158,6 +163,7 @@ public final class SpecValidator {
     sampling(p, "measurement.sampling", s.getMeasurement().getSampling(), s.getSampling());
 
     lengthControl(p, s.getLengthControl());
+    evaluation(p, s);
 
     for (Map.Entry<String, String> e : s.getPromptOverridesMap().entrySet()) {
       if (e.getValue().isBlank()) {
@@ -244,6 +250,58 @@ public final class SpecValidator {
     }
   }
 
+  private static void evaluation(Problems p, RunSpec s) {
+    Evaluation e = s.getEvaluation();
+    if (e.getDataset().isBlank()) {
+      if (!e.getFormat().isEmpty()) {
+        p.add("evaluation.dataset", "missing (evaluation.format is set)");
+      }
+      return;
+    }
+    if (e.getFormat().isBlank()) {
+      p.add("evaluation.format", "missing (required with evaluation.dataset): one of " + Benchmark.cliNames());
+    } else {
+      try {
+        Benchmark.fromCliName(e.getFormat());
+      } catch (IllegalArgumentException x) {
+        p.add("evaluation.format", x.getMessage());
+      }
+    }
+    p.atLeast("evaluation.judge_attempts", e.getJudgeAttempts(), 1);
+    p.atLeast("evaluation.judge_max_new_tokens", e.getJudgeMaxNewTokens(), 1);
+    sampling(p, "evaluation.sampling", e.getSampling(), s.getMeasurement().getSampling());
+  }
+
+  /** Every row of the benchmark file must score: the first malformed one is named by its line. */
+  private static void evaluationFile(Problems p, Evaluation e) {
+    if (e.getDataset().isBlank()) {
+      return;
+    }
+    Path path = path(p, "evaluation.dataset", e.getDataset());
+    if (path == null) {
+      return;
+    }
+    if (!Files.isRegularFile(path)) {
+      p.add("evaluation.dataset", "file not found: " + e.getDataset());
+      return;
+    }
+    Benchmark benchmark;
+    try {
+      benchmark = Benchmark.fromCliName(e.getFormat());
+    } catch (IllegalArgumentException x) {
+      return; // named by the structural check
+    }
+    try {
+      for (JsonlRow row : JsonlRows.read(path)) {
+        benchmark.scorer().score(row, "");
+      }
+    } catch (EvalInputException x) {
+      p.add("evaluation.dataset", x.getMessage() + " (format " + benchmark.cliName() + ")");
+    } catch (java.io.UncheckedIOException x) {
+      p.add("evaluation.dataset", "cannot read " + e.getDataset() + ": " + x.getMessage());
+    }
+  }
+
   private static boolean isHttpUrl(String url) {
     try {
       URI uri = new URI(url);
@@ -327,6 +385,7 @@ public final class SpecValidator {
     if (!s.getSelfInstruct().getSeedFile().isBlank()) {
       seeds = instructionFile(p, "self_instruct.seed_file", s.getSelfInstruct().getSeedFile());
     }
+    evaluationFile(p, s.getEvaluation());
     var measurement = s.getMeasurement();
     if (!measurement.getHeldOutFile().isBlank()) {
       instructionFile(p, "measurement.held_out_file", measurement.getHeldOutFile());

@@ -36,7 +36,13 @@ class SpecDefaultsTest {
   @Test
   void resolveLeavesNoOptionalFieldUnset() {
     RunSpec resolved = SpecDefaults.resolve(RunSpec.getDefaultInstance());
-    assertEquals(List.of(), unsetOptionalFields(resolved, ""));
+    // The evaluation block is resolved only when it names a benchmark file (runs without one keep
+    // the spec they had before it existed).
+    assertTrue(!resolved.hasEvaluation());
+    assertEquals(List.of(), unsetOptionalFields(resolved, "").stream().filter(f -> !f.startsWith("evaluation.")).toList());
+    RunSpec evaluating = SpecDefaults.resolve(RunSpec.newBuilder()
+        .setEvaluation(selflengthen.v1.Evaluation.newBuilder().setDataset("longen.jsonl")).build());
+    assertEquals(List.of(), unsetOptionalFields(evaluating, ""));
   }
 
   @Test

@@ -13,6 +13,7 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import selflengthen.v1.Evaluation;
 import selflengthen.v1.LengthControl;
 import selflengthen.v1.ModelRef;
 import selflengthen.v1.Models;
@@ -53,6 +54,36 @@ class SpecValidatorTest {
     RunSpec resolved = SpecValidator.validate(good().build());
     assertEquals(3, resolved.getRounds());
     assertEquals(model.toString(), resolved.getModels().getJudge().getPath());
+  }
+
+  @Test
+  void anEvaluationDatasetIsCheckedRowByRowWithItsFormat() throws IOException {
+    Path longen = dir.resolve("longen.jsonl");
+    Files.write(longen, List.of(
+        "{\"type\": \"about\", \"constraint\": \"about 2000 words\", \"query\": \"q\"}",
+        "{\"type\": \"around\", \"constraint\": \"about 2000 words\", \"query\": \"q\"}"));
+    RunSpec bad = good().setEvaluation(Evaluation.newBuilder().setDataset(longen.toString()).setFormat("longen")).build();
+    SpecValidationException e = assertThrows(SpecValidationException.class, () -> SpecValidator.validate(bad));
+    assertEquals(List.of("evaluation.dataset"), e.problems().stream().map(SpecProblem::field).toList());
+    assertTrue(e.getMessage().contains(longen + " line 2: field 'type' must be one of"), e.getMessage());
+
+    Files.write(longen, List.of("{\"type\": \"about\", \"constraint\": \"about 2000 words\", \"query\": \"q\"}"));
+    RunSpec resolved = SpecValidator.validate(bad);
+    assertEquals(resolved.getMeasurement().getSampling(), resolved.getEvaluation().getSampling());
+    assertEquals(false, resolved.getEvaluation().getJudge());
+    assertEquals(3, resolved.getEvaluation().getJudgeAttempts());
+
+    assertEquals(List.of("evaluation.format"),
+        fields(good().setEvaluation(Evaluation.newBuilder().setDataset(longen.toString()).setFormat("lonjen")).build()));
+    assertEquals(List.of("evaluation.format"),
+        fields(good().setEvaluation(Evaluation.newBuilder().setDataset(longen.toString())).build()));
+    assertEquals(List.of("evaluation.dataset"),
+        fields(good().setEvaluation(Evaluation.newBuilder().setDataset(dir.resolve("absent.jsonl").toString())
+            .setFormat("longbench-write")).build()));
+    assertEquals(List.of("evaluation.dataset"),
+        fields(good().setEvaluation(Evaluation.newBuilder().setFormat("longen")).build()));
+    // Without a benchmark file the resolved spec carries no evaluation at all.
+    assertTrue(!SpecValidator.validate(good().build()).hasEvaluation());
   }
 
   @Test

@@ -100,6 +100,9 @@ public final class Main implements Runnable {
         if (cls == DemoCommand.class) {
           return cls.cast(new DemoCommand(registrar));
         }
+        if (cls == EvalCommand.class) {
+          return cls.cast(new EvalCommand(registrar));
+        }
         return defaults.create(cls);
       }
     };

@@ -16,6 +16,7 @@ import selflengthen.v1.AdapterRef;
 import selflengthen.v1.BuiltTrainingSets;
 import selflengthen.v1.DatasetRef;
 import selflengthen.v1.DropShortTask;
+import selflengthen.v1.EvalScores;
 import selflengthen.v1.MergedStage;
 import selflengthen.v1.RoundCarry;
 import selflengthen.v1.RoundInput;
@@ -23,6 +24,7 @@ import selflengthen.v1.RoundProgress;
 import selflengthen.v1.RoundResult;
 import selflengthen.v1.RoundSettings;
 import selflengthen.v1.RunSpec;
+import selflengthen.v1.ScoreEvalTask;
 import selflengthen.v1.StageResult;
 import selflengthen.v1.TrainTask;
 import selflengthen.v1.TrainingResult;
@@ -68,7 +70,8 @@ public class SelfLengthenRoundImpl implements SelfLengthenRound {
 
   @Override
   public RoundResult run(RoundInput ignored) {
-    Workflow.getVersion(Versions.ROUND_STAGES, Workflow.DEFAULT_VERSION, Versions.ROUND_STAGES_MAX);
+    int version =
+        Workflow.getVersion(Versions.ROUND_STAGES, Workflow.DEFAULT_VERSION, Versions.ROUND_STAGES_MAX);
     if (!input.getParentWorkflowId().isEmpty()) {
       Async.procedure(this::pumpProgress);
     }
@@ -90,6 +93,14 @@ public class SelfLengthenRoundImpl implements SelfLengthenRound {
         case Stages.MEASURE -> measure();
         default -> throw new IllegalStateException("unknown stage " + stage);
       }
+    }
+    if (version >= Versions.ROUND_STAGES_EVAL
+        && !spec.getEvaluation().getDataset().isEmpty()
+        && !finished(Stages.EVAL)) {
+      continueAsNewIfLong();
+      Workflow.await(() -> !settings.paused());
+      stagesThisExecution++;
+      evaluate();
     }
     stopProgress();
     return result.build();
@@ -297,6 +308,30 @@ public class SelfLengthenRoundImpl implements SelfLengthenRound {
                 result.getGeneratorTraining().getAdapter(),
                 null));
     result.addStages(m.getStage()).setHeldOutLengths(m.getStage().getLengths());
+  }
+
+  /** The new Generator answers the spec's benchmark file; its scores join the round's figures. */
+  private void evaluate() {
+    String runId = runner.runId();
+    MergedStage m =
+        runner.sharded(
+            new StageRunner.ShardedCall(
+                Stages.EVAL,
+                DatasetRef.newBuilder().setPath(RunPaths.evalDataset(runId)).build(),
+                0,
+                Roles.GENERATOR,
+                result.getGeneratorTraining().getAdapter(),
+                null));
+    EvalScores scores =
+        runner
+            .evalControl(Stages.EVAL)
+            .scoreEval(
+                ScoreEvalTask.newBuilder()
+                    .setContext(runner.context(Stages.EVAL))
+                    .setResponses(m.getStage().getOutput())
+                    .setOutputDir(RunPaths.evalReportDir(runId, round))
+                    .build());
+    result.addStages(m.getStage()).setEvaluation(scores);
   }
 
   private boolean finished(String stage) {

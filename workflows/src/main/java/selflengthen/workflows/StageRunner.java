@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.function.Function;
 import selflengthen.activities.CallIds;
 import selflengthen.activities.ControlActivities;
+import selflengthen.activities.EvalControlActivities;
+import selflengthen.activities.EvalInferenceActivities;
 import selflengthen.activities.InferenceActivities;
 import selflengthen.activities.RunPaths;
 import selflengthen.activities.Seeds;
@@ -78,6 +80,13 @@ final class StageRunner {
             ActivityOptionsFactory.control(), CallIds.stage(runId(), round, stage)));
   }
 
+  EvalControlActivities evalControl(String stage) {
+    return Workflow.newActivityStub(
+        EvalControlActivities.class,
+        ActivityOptionsFactory.forCall(
+            ActivityOptionsFactory.control(), CallIds.stage(runId(), round, stage)));
+  }
+
   TrainActivities train(String stage) {
     return Workflow.newActivityStub(
         TrainActivities.class,
@@ -140,7 +149,7 @@ final class StageRunner {
         tasks.add(shardTask(call, shard));
       }
       ShardedStage.Outcome outcome =
-          new ShardedStage(stage, settings, board, stragglerFraction())
+          new ShardedStage(stage, settings, board, stragglerFraction(stage))
               .run(tasks, task -> startShard(stage, task));
       MergeStageTask.Builder merge =
           MergeStageTask.newBuilder()
@@ -187,6 +196,14 @@ final class StageRunner {
   }
 
   private Promise<ShardSummary> startShard(String stage, ShardTask task) {
+    if (stage.equals(Stages.EVAL)) {
+      EvalInferenceActivities eval =
+          Workflow.newActivityStub(
+              EvalInferenceActivities.class,
+              ActivityOptionsFactory.forCall(
+                  ActivityOptionsFactory.inference(), task.getContext().getCallId()));
+      return Async.function(eval::evalShard, task);
+    }
     InferenceActivities stub =
         Workflow.newActivityStub(
             InferenceActivities.class,
@@ -209,8 +226,14 @@ final class StageRunner {
         : ActivityOptionsFactory.INFERENCE_HEARTBEAT;
   }
 
-  /** The float's decimal value (0.6f is 0.60000002 as a double, which would need 4 of 5 shards). */
-  private double stragglerFraction() {
+  /**
+   * The float's decimal value (0.6f is 0.60000002 as a double, which would need 4 of 5 shards). A
+   * benchmark is never cut: its score needs an answer to every row.
+   */
+  private double stragglerFraction(String stage) {
+    if (stage.equals(Stages.EVAL)) {
+      return 1.0;
+    }
     return spec.getParallelism().hasStragglerFraction()
         ? Double.parseDouble(Float.toString(spec.getParallelism().getStragglerFraction()))
         : 1.0;

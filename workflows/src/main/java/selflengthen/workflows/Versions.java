@@ -7,9 +7,17 @@ package selflengthen.workflows;
  * matching logic changes; never reuse or remove an id while runs recorded with it may be open.
  */
 final class Versions {
-  /** The round's stage sequence ({@code Stages.ROUND}). */
+  /**
+   * The round's stage sequence ({@code Stages.ROUND}). 2: the benchmark evaluation stage after
+   * measure, when the spec names an evaluation dataset.
+   */
   static final String ROUND_STAGES = "round-stages";
-  static final int ROUND_STAGES_MAX = 1;
+  static final int ROUND_STAGES_MAX = 2;
+  static final int ROUND_STAGES_EVAL = 2;
+
+  /** The standalone evaluation's flow: prepare, answer (sharded), score. */
+  static final String EVAL_FLOW = "eval-flow";
+  static final int EVAL_FLOW_MAX = 1;
 
   /** The run's flow: prepare, seed measurement, rounds with continue-as-new, collect, report. */
   static final String RUN_FLOW = "run-flow";

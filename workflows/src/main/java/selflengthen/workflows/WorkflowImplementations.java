@@ -9,7 +9,7 @@ import java.util.List;
  * {@code WorkflowImplementations.register(factory.newWorker(TaskQueues.CONTROL))}.
  */
 public final class WorkflowImplementations {
-  public static final List<Class<?>> ALL = List.of(SelfLengthenRunImpl.class, SelfLengthenRoundImpl.class);
+  public static final List<Class<?>> ALL = List.of(SelfLengthenRunImpl.class, SelfLengthenRoundImpl.class, SelfLengthenEvalImpl.class);
 
   private WorkflowImplementations() {}
 

@@ -21,6 +21,7 @@ import selflengthen.activities.models.ModelProvider;
 import selflengthen.activities.rows.PoolRow;
 import selflengthen.activities.support.ActivityErrors;
 import selflengthen.activities.support.DataRoots;
+import selflengthen.activities.support.EvalDatasets;
 import selflengthen.activities.support.Lineages;
 import selflengthen.activities.support.MethodSetup;
 import selflengthen.spec.SpecDefaults;
@@ -48,8 +49,9 @@ import selflengthen.v1.StageContext;
  *       held-out files (missing, empty, rows without an instruction), checkpoint directories
  *       (missing, no config.json or tokenizer.json, not readable by the engine), prompt overrides
  *       without their placeholders, a data root that cannot be created or written.
- *   <li>spec.json, the held-out set and the starting pool are written; the pool and held-out set are
- *       kept when the manifest already records them (a resumed run keeps what its rounds used).
+ *   <li>spec.json, the held-out set, the starting pool and spec.evaluation's benchmark rows are
+ *       written; the pool, held-out set and benchmark rows are kept when the manifest already records
+ *       them (a resumed run keeps what its rounds used).
  *   <li>The run's state is recovered from the manifest ({@link RunRecovery}).
  * </ol>
  */
@@ -73,6 +75,12 @@ final class RunPreparation {
     DataStore store = checkInputs(spec);
     String specPath = store.writeSpec(spec);
     Seeds seeds = seeds(store, spec);
+    if (!spec.getEvaluation().getDataset().isBlank()) {
+      StageContext context =
+          StageContext.newBuilder().setSpec(spec).setRound(0).setStage(Stages.PREPARE)
+              .setCallId(CallIds.stage(spec.getRunId(), 0, Stages.PREPARE)).build();
+      EvalDatasets.ensure(store, context, spec.getEvaluation().getDataset(), RunPaths.evalDataset(spec.getRunId()));
+    }
     return PreparedRun.newBuilder()
         .setSpec(spec)
         .setSpecPath(specPath)

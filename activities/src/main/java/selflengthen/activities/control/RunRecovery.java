@@ -8,6 +8,7 @@ import selflengthen.activities.support.RecordedResults;
 import selflengthen.store.DataStore;
 import selflengthen.v1.BuiltTrainingSets;
 import selflengthen.v1.DatasetRef;
+import selflengthen.v1.EvalScores;
 import selflengthen.v1.MergedStage;
 import selflengthen.v1.RoundResult;
 import selflengthen.v1.RunSpec;
@@ -30,8 +31,9 @@ final class RunRecovery {
     RunState.Builder state = RunState.newBuilder().setNextRound(1);
     RecordedResults.completed(store, RunPaths.stageOutput(run, 0, Stages.MEASURE), MergedStage.getDefaultInstance())
         .ifPresent(m -> state.setSeedHeldOutLengths(m.getStage().getLengths()));
+    boolean evaluates = !spec.getEvaluation().getDataset().isBlank();
     for (int k = 1; k <= spec.getRounds(); k++) {
-      Optional<RoundResult> r = round(store, run, k);
+      Optional<RoundResult> r = round(store, run, k, evaluates);
       if (r.isEmpty()) {
         break;
       }
@@ -46,7 +48,29 @@ final class RunRecovery {
     return state.build();
   }
 
-  /** Round k's result when every one of its stages is recorded complete. */
+  /**
+   * Round k's result when every one of its stages is recorded complete; with {@code evaluates}, its
+   * benchmark answers and scores too.
+   */
+  static Optional<RoundResult> round(DataStore store, String run, int k, boolean evaluates) {
+    Optional<RoundResult> method = round(store, run, k);
+    if (method.isEmpty() || !evaluates) {
+      return method;
+    }
+    Optional<MergedStage> eval = merged(store, run, k, Stages.EVAL);
+    Optional<EvalScores> scores =
+        RecordedResults.completed(store, RunPaths.evalReportJson(run, k), EvalScores.getDefaultInstance());
+    if (eval.isEmpty() || scores.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        method.get().toBuilder()
+            .addStages(named(eval.get().getStage(), Stages.EVAL))
+            .setEvaluation(scores.get())
+            .build());
+  }
+
+  /** Round k's result when every one of its method's stages is recorded complete. */
   static Optional<RoundResult> round(DataStore store, String run, int k) {
     Optional<MergedStage> si = merged(store, run, k, Stages.SELF_INSTRUCT);
     Optional<MergedStage> respond = merged(store, run, k, Stages.RESPOND);

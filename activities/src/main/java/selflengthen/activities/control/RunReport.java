@@ -28,6 +28,8 @@ import selflengthen.store.ManifestEntry;
 import selflengthen.v1.LengthControlResult;
 import selflengthen.v1.LengthStats;
 import selflengthen.v1.ReportTask;
+import selflengthen.eval.EvalReport;
+import selflengthen.v1.EvalScores;
 import selflengthen.v1.RoundResult;
 import selflengthen.v1.RunResult;
 import selflengthen.v1.RunSpec;
@@ -174,6 +176,9 @@ final class RunReport {
       o.set("held_out", lengths(r.getHeldOutLengths()));
       o.put("generator_final_loss", r.getGeneratorTraining().getFinalLoss());
       o.put("extender_final_loss", r.getExtenderTraining().getFinalLoss());
+      if (r.hasEvaluation()) {
+        o.set("evaluation", evaluation(r.getEvaluation()));
+      }
     }
     if (result.hasLongSet()) {
       root.put("long_set", result.getLongSet().getPath());
@@ -201,6 +206,22 @@ final class RunReport {
     return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n";
   }
 
+  /** A round's benchmark figures: length score, and the judge's means when it rated the answers. */
+  private static ObjectNode evaluation(EvalScores e) {
+    ObjectNode o = JSON.createObjectNode();
+    o.put("benchmark", e.getLength().getBenchmark());
+    o.put("answers", e.getLength().getCount());
+    o.put("length_score", e.getLength().getOverall());
+    o.put("scale", e.getLength().getScale());
+    o.put("mean_produced_words", e.getLength().getMeanProducedWords());
+    if (e.hasQuality()) {
+      o.put("quality_mean", e.getQuality().getOverall());
+      o.put("quality_rated", e.getQuality().getScored());
+    }
+    o.put("responses", e.getResponses().getPath());
+    return o;
+  }
+
   private static ObjectNode lengths(LengthStats s) {
     ObjectNode o = JSON.createObjectNode();
     o.put("count", s.getCount());
@@ -209,6 +230,26 @@ final class RunReport {
     o.put("min_words", s.getMinWords());
     o.put("max_words", s.getMaxWords());
     return o;
+  }
+
+  /** Each round's Generator on spec.evaluation's benchmark file, with a link to its own report. */
+  private static String benchmarkSection(RunResult result) {
+    StringBuilder md = new StringBuilder("\n## Benchmark\n\n");
+    md.append("| round | benchmark | answers | length score | scale | mean words | judge mean | report |\n");
+    md.append("|---:|---|---:|---:|---|---:|---:|---|\n");
+    for (RoundResult r : result.getRoundsList()) {
+      if (!r.hasEvaluation()) {
+        continue;
+      }
+      EvalScores e = r.getEvaluation();
+      String report = e.getReportFilesList().stream().filter(f -> f.endsWith(".md")).findFirst().orElse("");
+      md.append(String.format(Locale.ROOT, "| %d | %s | %d | %s | %s | %.1f | %s | `%s` |%n",
+          r.getRound(), e.getLength().getBenchmark(), e.getLength().getCount(),
+          EvalReport.format(e.getLength().getOverall(), e.getLength().getScale()), e.getLength().getScale(),
+          e.getLength().getMeanProducedWords(),
+          e.hasQuality() ? String.format(Locale.ROOT, "%.2f", e.getQuality().getOverall()) : "-", report));
+    }
+    return md.toString();
   }
 
   private static String markdown(
@@ -238,6 +279,9 @@ final class RunReport {
           r.getExtendedLengths().getMeanWords(), 100 * r.getExtensionAcceptance(),
           r.getGeneratorTraining().getFirstLoss(), r.getGeneratorTraining().getFinalLoss(),
           r.getExtenderTraining().getFirstLoss(), r.getExtenderTraining().getFinalLoss()));
+    }
+    if (result.getRoundsList().stream().anyMatch(RoundResult::hasEvaluation)) {
+      md.append(benchmarkSection(result));
     }
     md.append("\n## Data\n\n");
     if (result.hasLongSet()) {

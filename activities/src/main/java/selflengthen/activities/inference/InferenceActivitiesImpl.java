@@ -210,7 +210,7 @@ public final class InferenceActivitiesImpl implements InferenceActivities {
   }
 
   /** Every unit of a shard: each of its rows times {@code perRow}, in commit order. */
-  private static List<Unit> units(ShardRef shard, int perRow) {
+  static List<Unit> units(ShardRef shard, int perRow) {
     List<Unit> units = new ArrayList<>((int) shard.getRowCount() * perRow);
     for (long r = shard.getFirstRow(); r < shard.getFirstRow() + shard.getRowCount(); r++) {
       for (int j = 0; j < perRow; j++) {
@@ -221,7 +221,7 @@ public final class InferenceActivitiesImpl implements InferenceActivities {
   }
 
   /** Units in flight per shard: as many as the engine batches, so one shard can fill a batch. */
-  private static int threads(RunSpec spec) {
+  static int threads(RunSpec spec) {
     return Math.max(1, spec.getModels().getMaxBatchSize());
   }
 

@@ -68,6 +68,26 @@ class PrepareRunTest {
   }
 
   @Test
+  void theBenchmarkFileIsCopiedIntoTheStoreOrItsBadRowNamed() throws IOException {
+    Path longen = tmp.resolve("longen.jsonl");
+    java.nio.file.Files.write(longen, List.of(
+        "{\"type\": \"below\", \"constraint\": \"少于两千字\", \"query\": \"写一篇文章\"}",
+        "{\"type\": \"range\", \"constraint\": \"2000至3000字\", \"query\": \"写一个故事\"}"));
+    RunSpec evaluating = spec()
+        .setEvaluation(selflengthen.v1.Evaluation.newBuilder().setDataset(longen.toString()).setFormat("longen"))
+        .build();
+    prepare(evaluating, new ScriptedModels());
+    DataStore store = DataStore.open(root);
+    List<JsonNode> rows = store.readJsonl(RunPaths.evalDataset("prep"));
+    assertEquals(List.of("写一篇文章", "写一个故事"), rows.stream().map(r -> r.get("query").asText()).toList());
+    assertTrue(store.isComplete(RunPaths.evalDataset("prep")));
+
+    java.nio.file.Files.write(longen, List.of("{\"type\": \"range\", \"constraint\": \"many words\", \"query\": \"q\"}"));
+    String message = badInput(evaluating.toBuilder().setRunId("prep-bad").build()).getOriginalMessage();
+    assertTrue(message.contains("evaluation.dataset: " + longen + " line 1: field 'constraint'"), message);
+  }
+
+  @Test
   void writesTheSpecTheHeldOutSetAndTheStartingPool() throws IOException {
     ScriptedModels models = new ScriptedModels();
     PreparedRun p = prepare(spec().build(), models);

@@ -17,6 +17,9 @@ final class LocalPaths {
     b.setDataRoot(abs(b.getDataRoot()));
     b.getSelfInstructBuilder().setSeedFile(abs(b.getSelfInstruct().getSeedFile()));
     b.getMeasurementBuilder().setHeldOutFile(abs(b.getMeasurement().getHeldOutFile()));
+    if (!b.getEvaluation().getDataset().isEmpty()) {
+      b.getEvaluationBuilder().setDataset(abs(b.getEvaluation().getDataset()));
+    }
     var models = b.getModelsBuilder();
     models.setBaseModel(abs(models.getBaseModel()));
     models.setGenerator(role(models.getGenerator()));

@@ -1,6 +1,7 @@
 package selflengthen.workers.cli;
 
 import java.util.Locale;
+import selflengthen.eval.EvalReport;
 import selflengthen.v1.LengthStats;
 import selflengthen.v1.RoundResult;
 import selflengthen.v1.RunStatus;
@@ -47,9 +48,16 @@ final class StatusView {
     }
     for (RoundResult r : s.getRoundsList()) {
       out.append(String.format(Locale.ROOT,
-          "round %d: %d instructions, %d responses kept, extension acceptance %.0f%%, held-out %s%n",
+          "round %d: %d instructions, %d responses kept, extension acceptance %.0f%%, held-out %s",
           r.getRound(), r.getInstructionsMade(), r.getResponsesKept(), 100 * r.getExtensionAcceptance(),
           lengths(r.getHeldOutLengths())));
+      if (r.hasEvaluation()) {
+        var length = r.getEvaluation().getLength();
+        out.append(", ").append(length.getBenchmark()).append(" score ")
+            .append(EvalReport.format(length.getOverall(), length.getScale()))
+            .append(" (").append(length.getScale()).append(')');
+      }
+      out.append('\n');
     }
     return out.toString();
   }

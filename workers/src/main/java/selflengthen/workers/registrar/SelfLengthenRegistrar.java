@@ -5,6 +5,8 @@ import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import selflengthen.activities.control.ControlActivitiesImpl;
+import selflengthen.activities.eval.EvalControlActivitiesImpl;
+import selflengthen.activities.inference.EvalInferenceActivitiesImpl;
 import selflengthen.activities.inference.InferenceActivitiesImpl;
 import selflengthen.activities.models.ModelPool;
 import selflengthen.activities.models.ModelProvider;
@@ -50,10 +52,12 @@ public final class SelfLengthenRegistrar implements WorkerRegistrar {
     switch (queue) {
       case TaskQueues.CONTROL -> {
         WorkflowImplementations.register(worker);
-        worker.registerActivitiesImplementations(new ControlActivitiesImpl(roots, models));
+        worker.registerActivitiesImplementations(
+            new ControlActivitiesImpl(roots, models), new EvalControlActivitiesImpl(roots, models));
       }
       case TaskQueues.INFERENCE ->
-          worker.registerActivitiesImplementations(new InferenceActivitiesImpl(roots, models));
+          worker.registerActivitiesImplementations(
+              new InferenceActivitiesImpl(roots, models), new EvalInferenceActivitiesImpl(roots, models));
       case TaskQueues.TRAIN ->
           worker.registerActivitiesImplementations(new TrainActivitiesImpl(roots, trainer));
       default -> throw new IllegalArgumentException("unknown task queue '" + queue + "': expected one of "

@@ -109,16 +109,55 @@ class EvalCommandTest {
   }
 
   @Test
-  void generationIsRefusedInOneLine() {
-    Run model = run("--model", "/models/qwen");
-    assertEquals(2, model.exitCode());
-    assertEquals(EvalCommand.GENERATION_NOT_WIRED, model.err().strip());
-    assertEquals(1, model.err().strip().lines().count());
-    assertEquals("", model.out());
+  void generationUsageErrorsComeBeforeAnyConnection() throws IOException {
+    Run noDataset = run("--model", "/models/qwen", "--format", "longen");
+    assertEquals(2, noDataset.exitCode());
+    assertEquals("eval: give --dataset FILE: the benchmark rows the model answers", noDataset.err().strip());
 
-    Run endpoint = run("--endpoint", "http://127.0.0.1:8000/v1", "--format", "longbench-write");
-    assertEquals(2, endpoint.exitCode());
-    assertEquals(EvalCommand.GENERATION_NOT_WIRED, endpoint.err().strip());
+    Run both = run("--model", "/m", "--endpoint", "http://127.0.0.1:8000/v1", "--format", "longen",
+        "--dataset", "d.jsonl");
+    assertEquals(2, both.exitCode());
+    assertEquals("eval: give one of --model and --endpoint", both.err().strip());
+
+    Path rows = tmp.resolve("lbw.jsonl");
+    Files.write(rows, List.of(lbwRow("News Report", 300, 0)));
+    Run noName = run("--endpoint", "http://127.0.0.1:8000/v1", "--format", "longbench-write",
+        "--dataset", rows.toString(), "--data-root", tmp.resolve("data").toString());
+    assertEquals(1, noName.exitCode());
+    assertTrue(noName.err().contains("models.generator.model_name: missing (required with an endpoint)"), noName.err());
+    assertEquals("", noName.out());
+  }
+
+  @Test
+  void theEndpointAndAdapterReachTheModelRefAndTheIdIsStable() {
+    EvalCommand cmd = new EvalCommand();
+    new CommandLine(cmd).parseArgs("--endpoint", "http://10.0.0.5:8000/v1", "--model-name", "qwen-7b",
+        "--endpoint-api-key-env", "VLLM_KEY", "--adapter", "adapters/r3", "--format", "longen",
+        "--dataset", "longen.jsonl", "--judge-endpoint", "http://10.0.0.6:8000/v1", "--judge-model-name", "judge",
+        "--max-new-tokens", "2048", "--shard-size", "4");
+    var spec = cmd.buildSpec();
+    var generator = spec.getModels().getGenerator();
+    assertEquals("http://10.0.0.5:8000/v1", generator.getEndpoint());
+    assertEquals("qwen-7b", generator.getModelName());
+    assertEquals("VLLM_KEY", generator.getApiKeyEnv());
+    assertEquals("adapters/r3", generator.getAdapter());
+    assertEquals("", generator.getPath());
+    assertEquals("http://10.0.0.6:8000/v1", spec.getModels().getJudge().getEndpoint());
+    assertTrue(spec.getEvaluation().getJudge());
+    assertEquals("longen", spec.getEvaluation().getFormat());
+    assertEquals(2048, spec.getEvaluation().getSampling().getMaxNewTokens());
+    assertEquals(4, spec.getParallelism().getShardSize());
+    assertTrue(spec.getRunId().matches("eval-longen-longen-[0-9a-f]{10}"), spec.getRunId());
+
+    EvalCommand same = new EvalCommand();
+    new CommandLine(same).parseArgs("--endpoint", "http://10.0.0.5:8000/v1", "--model-name", "qwen-7b",
+        "--adapter", "adapters/r3", "--format", "longen", "--dataset", "longen.jsonl",
+        "--judge-endpoint", "http://10.0.0.6:8000/v1", "--judge-model-name", "judge");
+    assertEquals(spec.getRunId(), same.buildSpec().getRunId(), "sampling flags do not change the id");
+    EvalCommand other = new EvalCommand();
+    new CommandLine(other).parseArgs("--endpoint", "http://10.0.0.5:8000/v1", "--model-name", "qwen-7b",
+        "--format", "longen", "--dataset", "longen.jsonl");
+    assertFalse(spec.getRunId().equals(other.buildSpec().getRunId()), "another adapter is another evaluation");
   }
 
   @Test

@@ -36,6 +36,10 @@ import selflengthen.model.api.TrainingJob;
 import selflengthen.payload.Payloads;
 import selflengthen.store.DataStore;
 import selflengthen.store.ManifestEntry;
+import selflengthen.eval.Benchmark;
+import selflengthen.eval.LengthEvaluation;
+import selflengthen.v1.EvalScores;
+import selflengthen.v1.Evaluation;
 import selflengthen.v1.PreparedRun;
 import selflengthen.v1.RoundResult;
 import selflengthen.v1.RunResult;
@@ -59,7 +63,9 @@ class FullRunTest {
   @Test
   void twoRoundsLeaveEveryStagesOutputInTheStore() throws IOException {
     Path root = tmp.resolve("data");
-    RunSpec spec = TestRuns.spec(RUN, root, TestRuns.seedFile(tmp, TestRuns.SEEDS), TestRuns.modelDir(tmp)).build();
+    RunSpec spec = TestRuns.spec(RUN, root, TestRuns.seedFile(tmp, TestRuns.SEEDS), TestRuns.modelDir(tmp))
+        .setEvaluation(Evaluation.newBuilder().setDataset(longen(tmp).toString()).setFormat("longen"))
+        .build();
     DataStore store = DataStore.open(root);
     ScriptedModels models = new ScriptedModels();
     models.model.failAfter(60);
@@ -131,7 +137,9 @@ class FullRunTest {
     for (int k = 1; k <= 2; k++) {
       RoundResult r = result.getRounds(k - 1);
       assertEquals(k, r.getRound());
-      assertEquals(Stages.ROUND, r.getStagesList().stream().map(StageResult::getName).toList());
+      List<String> stages = new java.util.ArrayList<>(Stages.ROUND);
+      stages.add(Stages.EVAL);
+      assertEquals(stages, r.getStagesList().stream().map(StageResult::getName).toList());
 
       assertShards(store, k, Stages.SELF_INSTRUCT, 3);
       long made = rows(store, RunPaths.stageOutput(RUN, k, Stages.SELF_INSTRUCT));
@@ -176,7 +184,11 @@ class FullRunTest {
 
       assertShards(store, k, Stages.MEASURE, 2);
       assertEquals(3, r.getHeldOutLengths().getCount());
+      assertRoundEvaluation(store, r);
     }
+    // The benchmark answers grow with the Generator's rounds, as the held-out ones do.
+    assertTrue(result.getRounds(0).getEvaluation().getLength().getMeanProducedWords()
+        < result.getRounds(1).getEvaluation().getLength().getMeanProducedWords());
     // The scripted model writes 40 more words per round of the adapter it answers with.
     assertTrue(result.getSeedHeldOutLengths().getMeanWords() < result.getRounds(0).getHeldOutLengths().getMeanWords());
     assertTrue(result.getRounds(0).getHeldOutLengths().getMeanWords() < result.getRounds(1).getHeldOutLengths().getMeanWords());
@@ -216,7 +228,16 @@ class FullRunTest {
     for (String f : result.getReportFilesList()) {
       assertTrue(Files.size(store.resolve(f)) > 100, f);
     }
-    assertTrue(store.readString(report + "/report.md").contains("| round 2 |"));
+    String md = store.readString(report + "/report.md");
+    assertTrue(md.contains("| round 2 |"));
+    assertTrue(md.contains("## Benchmark"), md);
+    for (RoundResult r : result.getRoundsList()) {
+      assertTrue(md.contains(String.format(java.util.Locale.ROOT, "| %d | longen | 3 | %.4f | 0-1 |", r.getRound(),
+          r.getEvaluation().getLength().getOverall())), md);
+    }
+    assertEquals(result.getRounds(1).getEvaluation().getLength().getOverall(),
+        JSON.readTree(store.readString(report + "/report.json")).get("rounds").get(1).get("evaluation")
+            .get("length_score").asDouble(), 1e-12);
 
     // Every recorded artifact still matches its checksum; the failed engine call cost one retry.
     for (ManifestEntry e : store.manifest(RUN).latestByPath().values()) {
@@ -224,6 +245,43 @@ class FullRunTest {
     }
     assertTrue(store.manifest(RUN).entries().stream().anyMatch(e -> e.producer().attempt() == 2),
         "one shard was retried after the scripted engine failure");
+  }
+
+  /**
+   * The round's Generator answered the 3 benchmark rows; its scores are those of the responses file
+   * scored as `eval --responses` scores it, and its report is in the store.
+   */
+  private static void assertRoundEvaluation(DataStore store, RoundResult r) {
+    int k = r.getRound();
+    EvalScores e = r.getEvaluation();
+    assertEquals(3, e.getLength().getCount());
+    assertEquals("longen", e.getLength().getBenchmark());
+    String responses = RunPaths.stageOutput(RUN, k, Stages.EVAL);
+    assertEquals(responses, e.getResponses().getPath());
+    assertShards(store, k, Stages.EVAL, 2);
+    List<JsonNode> rows = store.readJsonl(responses);
+    assertEquals(List.of("q-a", "q-b", "q-c"), rows.stream().map(x -> x.get("query").asText()).toList());
+    var rescored = LengthEvaluation.scoreResponses(Benchmark.LONGEN, store.resolve(responses)).summary();
+    assertEquals(rescored.getOverall(), e.getLength().getOverall(), 1e-12);
+    assertEquals(rescored.getMeanProducedWords(), e.getLength().getMeanProducedWords(), 1e-12);
+    assertTrue(e.getLength().getMeanProducedWords() > 0);
+    assertTrue(e.getReportFilesList().contains(RunPaths.evalReportDir(RUN, k) + "/responses.eval.md"));
+    for (String f : e.getReportFilesList()) {
+      assertTrue(store.exists(f), f);
+    }
+    // The per-round score uses the adapter the round trained.
+    assertTrue(store.manifest(RUN).latest(RunPaths.shardOutput(RUN, k, Stages.EVAL, 0)).orElseThrow()
+        .models().stream().anyMatch(m -> m.adapter().endsWith(RunPaths.adapterDir(RUN, k, Roles.GENERATOR))));
+  }
+
+  /** A LonGen file of three rows, one per window side. */
+  private static Path longen(Path dir) throws IOException {
+    Path file = dir.resolve("longen-held-out.jsonl");
+    Files.write(file, List.of(
+        "{\"type\": \"about\", \"constraint\": \"about 100 words\", \"query\": \"q-a\"}",
+        "{\"type\": \"above\", \"constraint\": \"above 300 words\", \"query\": \"q-b\"}",
+        "{\"type\": \"below\", \"constraint\": \"below 60 words\", \"query\": \"q-c\"}"));
+    return file;
   }
 
   /** Prepared again, the run recovers both rounds from the store. */
@@ -245,6 +303,7 @@ class FullRunTest {
         assertEquals(want.getHeldOutLengths(), got.getHeldOutLengths());
         assertEquals(want.getExtensionAcceptance(), got.getExtensionAcceptance());
         assertEquals(want.getGeneratorTraining(), got.getGeneratorTraining());
+        assertEquals(want.getEvaluation(), got.getEvaluation());
         assertEquals(
             want.getStagesList().stream().map(s -> s.getOutput().getPath()).toList(),
             got.getStagesList().stream().map(s -> s.getOutput().getPath()).toList());
