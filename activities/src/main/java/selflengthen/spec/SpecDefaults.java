@@ -337,6 +337,9 @@ public final class SpecDefaults {
     if (!b.hasStragglerFraction()) {
       b.setStragglerFraction(0.95f);
     }
+    if (!b.hasInferenceHeartbeatSeconds()) {
+      b.setInferenceHeartbeatSeconds(60);
+    }
     return b.build();
   }
 
@@ -377,6 +380,9 @@ public final class SpecDefaults {
     }
     if (!b.hasShareFloor()) {
       b.setShareFloor(0.2f);
+    }
+    if (!b.hasTrain()) {
+      b.setTrain(true);
     }
     return b.build();
   }

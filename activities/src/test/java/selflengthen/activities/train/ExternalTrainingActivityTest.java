@@ -90,7 +90,8 @@ class ExternalTrainingActivityTest {
     List<TrainActivitiesImpl.Progress> beats = Collections.synchronizedList(new ArrayList<>());
     try (ActivityHarness h = new ActivityHarness(activity)) {
       h.env.setActivityHeartbeatListener(TrainActivitiesImpl.Progress.class, beats::add);
-      TrainActivities stub = h.stub(TrainActivities.class, Duration.ofSeconds(3));
+      // 1 s: heartbeats reach the listener every 0.8 s (SDK throttling), several per attempt.
+      TrainActivities stub = h.stub(TrainActivities.class, Duration.ofSeconds(1));
 
       CompletableFuture<TrainingResult> first = CompletableFuture.supplyAsync(() -> stub.train(task));
       ProcessHandle trainer = awaitCheckpointThenFindTrainer(trainerOutput, tmp.resolve("trainer.pid"), first);
