@@ -28,18 +28,27 @@ import selflengthen.v1.RoundSettings;
 
 /**
  * Replays recorded histories of a full two-round run (the run's three executions and both round
- * children) with the current workflow code. A change that would break runs already in flight fails
- * here: guard it with {@code Workflow.getVersion} (see {@link Versions}). After a deliberate,
- * compatible change, re-record with
- * {@code mvn -B -q -pl workflows -am verify -Dtest=RunFlowTest -Dsurefire.failIfNoSpecifiedTests=false -Dselflengthen.recordHistories=true}
- * (run from the repository root; it rewrites workflows/src/test/resources/histories) and commit the
- * JSON.
+ * children) with the current workflow code, one folder per recorded code version
+ * (histories/v1, v2, ...). A change that would break runs already in flight fails here: guard it
+ * with {@code Workflow.getVersion} (see {@link Versions}). After a deliberate, compatible change,
+ * record the next version with
+ * {@code mvn -B -q -pl workflows -am verify -Dtest=RunFlowTest -Dsurefire.failIfNoSpecifiedTests=false -Dselflengthen.recordHistories=vN}
+ * (run in workflows/ through the reactor; it writes workflows/src/test/resources/histories/vN) and
+ * commit the JSON next to the older versions.
  */
 class ReplayTest {
 
   @Test
-  void recordedHistoriesReplayWithTheCurrentCode() throws Exception {
-    List<Path> files = histories();
+  void recordedHistoriesOfEveryVersionReplayWithTheCurrentCode() throws Exception {
+    List<Path> versions = versions();
+    assertTrue(versions.size() >= 2, "histories of older code and of the current code: " + versions);
+    for (Path version : versions) {
+      replay(version);
+    }
+  }
+
+  private static void replay(Path version) throws Exception {
+    List<Path> files = histories(version);
     assertEquals(5, files.size(), "3 run executions + 2 rounds: " + files);
     List<WorkflowExecutionHistory> recorded = new ArrayList<>();
     for (Path f : files) {
@@ -49,14 +58,14 @@ class ReplayTest {
     ReplayResults results =
         WorkflowReplayer.replayWorkflowExecutions(
             recorded, false, WorkflowImplementations.ALL.toArray(new Class<?>[0]));
-    assertFalse(results.hadAnyError(), () -> results.allErrors().toString());
+    assertFalse(results.hadAnyError(), () -> version.getFileName() + ": " + results.allErrors());
   }
 
   /** The check can fail: a round that runs its steps differently does not replay. */
   @Test
   void aChangedStageSequenceIsCaught() throws Exception {
     List<WorkflowExecutionHistory> rounds = new ArrayList<>();
-    for (Path f : histories()) {
+    for (Path f : histories(versions().get(0))) {
       if (f.getFileName().toString().startsWith("round-")) {
         rounds.add(WorkflowExecutionHistory.fromJson(Files.readString(f)));
       }
@@ -69,8 +78,17 @@ class ReplayTest {
     }
   }
 
-  static List<Path> histories() throws IOException, URISyntaxException {
+  /** The recorded versions, oldest first. */
+  static List<Path> versions() throws IOException, URISyntaxException {
     Path dir = Path.of(ReplayTest.class.getResource("/histories").toURI());
+    try (Stream<Path> s = Files.list(dir)) {
+      return s.filter(Files::isDirectory)
+          .sorted(java.util.Comparator.comparingInt(p -> Integer.parseInt(p.getFileName().toString().substring(1))))
+          .toList();
+    }
+  }
+
+  static List<Path> histories(Path dir) throws IOException {
     try (Stream<Path> s = Files.list(dir)) {
       return s.filter(p -> p.toString().endsWith(".json")).sorted().toList();
     }

@@ -43,8 +43,9 @@ import selflengthen.v1.TrainTask;
 /** The run end to end against the activity doubles: order, ids, counts, continue-as-new, failures. */
 class RunFlowTest {
   /**
-   * Set (-Dselflengthen.recordHistories=true) to re-record the replay fixtures under
-   * src/test/resources/histories after a deliberate, compatible change of the workflows.
+   * Set (-Dselflengthen.recordHistories=vN) to record the replay fixtures of the current workflow
+   * code under src/test/resources/histories/vN after a deliberate, compatible change (a new folder:
+   * the older ones stay and keep proving that runs started before the change still replay).
    */
   static final String RECORD = "selflengthen.recordHistories";
 
@@ -144,8 +145,8 @@ class RunFlowTest {
       assertEquals(11, result.getLengthControlTraining().getExamples());
       assertEquals(List.of("runs/flow/report/report.md", "runs/flow/report/report.json"), result.getReportFilesList());
 
-      if (Boolean.getBoolean(RECORD)) {
-        record(t, executions);
+      if (System.getProperty(RECORD) != null) {
+        record(t, executions, System.getProperty(RECORD));
       }
     }
   }
@@ -321,8 +322,9 @@ class RunFlowTest {
   }
 
   /** Writes the run's executions and its round children as replay fixtures. */
-  private static void record(TestRun t, List<WorkflowExecutionHistory> executions) throws IOException {
-    Path dir = Path.of("src/test/resources/histories");
+  private static void record(TestRun t, List<WorkflowExecutionHistory> executions, String version)
+      throws IOException {
+    Path dir = Path.of("src/test/resources/histories", version);
     Files.createDirectories(dir);
     for (int i = 0; i < executions.size(); i++) {
       Files.writeString(dir.resolve("run-execution-" + (i + 1) + ".json"), executions.get(i).toJson(true));
