@@ -13,7 +13,6 @@ import selflengthen.eval.Benchmark;
 import selflengthen.eval.QualityJudge;
 import selflengthen.model.api.LanguageModel;
 import selflengthen.store.DataStore;
-import selflengthen.store.InputRef;
 import selflengthen.store.ModelVersion;
 import selflengthen.v1.Evaluation;
 import selflengthen.v1.RunSpec;
@@ -39,13 +38,13 @@ public final class EvalInferenceActivitiesImpl implements EvalInferenceActivitie
 
   @Override
   public ShardSummary evalShard(ShardTask task) {
-    RunSpec spec = task.getContext().getSpec();
-    DataStore store = roots.store(spec);
-    ShardRunner runner = new ShardRunner(store, task, poll);
-    var done = runner.completed();
-    if (done.isPresent()) {
-      return done.get();
-    }
+    return Shard.run(roots, poll, task, this::eval);
+  }
+
+  private ShardSummary eval(Shard shard) {
+    RunSpec spec = shard.spec();
+    DataStore store = shard.store();
+    ShardRunner runner = shard.runner();
     Evaluation evaluation = spec.getEvaluation();
     Benchmark benchmark;
     try {
@@ -53,14 +52,12 @@ public final class EvalInferenceActivitiesImpl implements EvalInferenceActivitie
     } catch (IllegalArgumentException e) {
       throw selflengthen.activities.support.ActivityErrors.badInput("evaluation.format: " + e.getMessage());
     }
-    ShardRef shard = task.getShard();
-    List<JsonNode> rows = Datasets.slice(store, shard.getInput(), shard.getFirstRow(), shard.getRowCount());
+    ShardRef ref = shard.ref();
+    List<JsonNode> rows = Datasets.slice(store, ref.getInput(), ref.getFirstRow(), ref.getRowCount());
     int batch = spec.getModels().getMaxBatchSize();
-    RoleModels.Resolved role = RoleModels.resolve(store, spec, task.getRole(), task.getAdapter());
-    LanguageModel model = runner.heartbeating(() -> models.model(role.ref(), batch));
     Generation generator =
-        new Generation(model, role, evaluation.getSampling(), evaluation.getSampling().getMaxNewTokens());
-    List<ModelVersion> versions = new ArrayList<>(List.of(role.version()));
+        shard.generation(models, evaluation.getSampling(), evaluation.getSampling().getMaxNewTokens());
+    List<ModelVersion> versions = new ArrayList<>(List.of(generator.version()));
     EvalWork.QualityJudgeFactory judge = null;
     if (evaluation.getJudge()) {
       RoleModels.Resolved judgeRole = RoleModels.resolve(store, spec, "judge", null);
@@ -80,17 +77,12 @@ public final class EvalInferenceActivitiesImpl implements EvalInferenceActivitie
         new EvalWork(
             new EvalWork.Setup(
                 rows,
-                shard.getFirstRow(),
-                shard.getInput().getPath(),
+                ref.getFirstRow(),
+                ref.getInput().getPath(),
                 benchmark.scorer(),
                 generator,
                 judge,
-                UnitSeeds.of(task.getContext())));
-    return runner.run(
-        InferenceActivitiesImpl.units(shard, 1),
-        InferenceActivitiesImpl.threads(spec),
-        work,
-        List.of(InputRef.of(shard.getInput())),
-        versions);
+                UnitSeeds.of(shard.task().getContext())));
+    return runner.run(shard.units(1), shard.threads(), work, shard.inputs(), versions);
   }
 }

@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.List;
 import selflengthen.activities.InferenceActivities;
 import selflengthen.activities.models.ModelProvider;
-import selflengthen.activities.models.RoleModels;
 import selflengthen.activities.support.ActivityErrors;
 import selflengthen.activities.support.DataRoots;
 import selflengthen.activities.support.Datasets;
@@ -16,9 +15,7 @@ import selflengthen.method.InstructionCandidates;
 import selflengthen.method.NearDuplicates;
 import selflengthen.model.api.SamplingParams;
 import selflengthen.store.DataStore;
-import selflengthen.store.InputRef;
 import selflengthen.store.ModelVersion;
-import selflengthen.v1.AdapterRef;
 import selflengthen.v1.RunSpec;
 import selflengthen.v1.Sampling;
 import selflengthen.v1.SelfInstruct;
@@ -55,18 +52,31 @@ public final class InferenceActivitiesImpl implements InferenceActivities {
 
   @Override
   public ShardSummary selfInstructShard(ShardTask task) {
-    RunSpec spec = task.getContext().getSpec();
-    DataStore store = roots.store(spec);
-    ShardRunner runner = new ShardRunner(store, task, poll);
-    var done = runner.completed();
-    if (done.isPresent()) {
-      return done.get();
-    }
+    return Shard.run(roots, poll, task, this::selfInstruct);
+  }
+
+  @Override
+  public ShardSummary respondShard(ShardTask task) {
+    return Shard.run(roots, poll, task, this::respond);
+  }
+
+  @Override
+  public ShardSummary extendShard(ShardTask task) {
+    return Shard.run(roots, poll, task, this::extend);
+  }
+
+  @Override
+  public ShardSummary measureShard(ShardTask task) {
+    return Shard.run(roots, poll, task, this::measure);
+  }
+
+  private ShardSummary selfInstruct(Shard shard) {
+    RunSpec spec = shard.spec();
     MethodSetup method = MethodSetup.of(spec);
     SelfInstruct si = spec.getSelfInstruct();
-    List<String> pool = instructions(store, task.getShard().getInput(), 0, Long.MAX_VALUE);
+    List<String> pool = instructions(shard.store(), shard.ref().getInput(), 0, Long.MAX_VALUE);
     if (pool.isEmpty()) {
-      throw ActivityErrors.badInput("the instruction pool " + task.getShard().getInput().getPath()
+      throw ActivityErrors.badInput("the instruction pool " + shard.ref().getInput().getPath()
           + " is empty: self-instruct needs examples");
     }
     NearDuplicates nearDuplicates = NearDuplicates.of(si);
@@ -74,11 +84,11 @@ public final class InferenceActivitiesImpl implements InferenceActivities {
     InstructionCandidates candidates = InstructionCandidates.of(method.profile(), si);
     // An instruction has fewer than max_words words: more than ~2 tokens a word can only be rejected.
     int tokens = (int) Math.min(si.getSampling().getMaxNewTokens(), 2L * si.getMaxWords() + 64);
-    Generation generator = generation(runner, store, spec, task.getRole(), task.getAdapter(), si.getSampling(), tokens);
+    Generation generator = shard.generation(models, si.getSampling(), tokens);
     Generation judge = null;
     List<ModelVersion> versions = new ArrayList<>(List.of(generator.version()));
     if (!si.hasJudge() || si.getJudge()) {
-      judge = generation(runner, store, spec, "judge", null, si.getSampling(), JUDGE_TOKENS)
+      judge = shard.generation(models, "judge", null, si.getSampling(), JUDGE_TOKENS)
           .with(SamplingParams.greedy(), JUDGE_TOKENS);
       versions.add(judge.version());
     }
@@ -94,110 +104,73 @@ public final class InferenceActivitiesImpl implements InferenceActivities {
                 si.getJudgeLongWords(),
                 si.getFewShot(),
                 si.getMaxTries(),
-                UnitSeeds.of(task.getContext())));
-    return runner.run(
-        units(task.getShard(), 1), threads(spec), work, inputs(task), versions);
+                UnitSeeds.of(shard.task().getContext())));
+    return shard.runner().run(shard.units(1), shard.threads(), work, shard.inputs(), versions);
   }
 
-  @Override
-  public ShardSummary respondShard(ShardTask task) {
-    RunSpec spec = task.getContext().getSpec();
-    DataStore store = roots.store(spec);
-    ShardRunner runner = new ShardRunner(store, task, poll);
-    var done = runner.completed();
-    if (done.isPresent()) {
-      return done.get();
-    }
+  private ShardSummary respond(Shard shard) {
+    RunSpec spec = shard.spec();
     MethodSetup method = MethodSetup.of(spec);
-    ShardRef shard = task.getShard();
-    List<String> instructions = instructions(store, shard.getInput(), shard.getFirstRow(), shard.getRowCount());
-    Generation generator =
-        generation(runner, store, spec, task.getRole(), task.getAdapter(), spec.getSampling(), spec.getSampling().getMaxNewTokens());
+    ShardRef ref = shard.ref();
+    List<String> instructions = instructions(shard.store(), ref.getInput(), ref.getFirstRow(), ref.getRowCount());
+    Generation generator = shard.generation(models, spec.getSampling(), spec.getSampling().getMaxNewTokens());
     RespondWork work =
         new RespondWork(
             new RespondWork.Setup(
                 instructions,
-                shard.getFirstRow(),
+                ref.getFirstRow(),
                 method.prompts(),
                 method.check(),
                 generator,
                 spec.getInitialResponses().getMaxTries(),
-                UnitSeeds.of(task.getContext())));
+                UnitSeeds.of(shard.task().getContext())));
     int per = spec.getInitialResponses().getPerInstruction();
-    return runner.run(
-        units(shard, per), threads(spec), work, inputs(task), List.of(generator.version()));
+    return shard.runner().run(shard.units(per), shard.threads(), work, shard.inputs(), List.of(generator.version()));
   }
 
-  @Override
-  public ShardSummary extendShard(ShardTask task) {
-    RunSpec spec = task.getContext().getSpec();
-    DataStore store = roots.store(spec);
-    ShardRunner runner = new ShardRunner(store, task, poll);
-    var done = runner.completed();
-    if (done.isPresent()) {
-      return done.get();
-    }
+  private ShardSummary extend(Shard shard) {
+    RunSpec spec = shard.spec();
     MethodSetup method = MethodSetup.of(spec);
-    ShardRef shard = task.getShard();
-    String path = shard.getInput().getPath();
-    List<JsonNode> rows = Datasets.slice(store, shard.getInput(), shard.getFirstRow(), shard.getRowCount());
+    ShardRef ref = shard.ref();
+    String path = ref.getInput().getPath();
+    List<JsonNode> rows = Datasets.slice(shard.store(), ref.getInput(), ref.getFirstRow(), ref.getRowCount());
     List<ExtendWork.Kept> kept = new ArrayList<>(rows.size());
     for (int i = 0; i < rows.size(); i++) {
-      long index = shard.getFirstRow() + i;
+      long index = ref.getFirstRow() + i;
       kept.add(
           new ExtendWork.Kept(
               Datasets.instruction(rows.get(i), path, index),
               Datasets.text(rows.get(i), "response", path, index)));
     }
     var ext = spec.getExtension();
-    Generation extender =
-        generation(runner, store, spec, task.getRole(), task.getAdapter(), spec.getSampling(), spec.getSampling().getMaxNewTokens());
+    Generation extender = shard.generation(models, spec.getSampling(), spec.getSampling().getMaxNewTokens());
     ExtendWork work =
         new ExtendWork(
             new ExtendWork.Setup(
                 kept,
-                shard.getFirstRow(),
+                ref.getFirstRow(),
                 method.prompts(),
                 ExtensionAcceptance.of(method.check(), method.profile(), ext),
                 extender,
                 ext.getMaxTries(),
                 ext.getMicroIterations(),
                 ext.getPrefixFraction(),
-                UnitSeeds.of(task.getContext())));
-    return runner.run(
-        units(shard, ext.getAttempts()), threads(spec), work, inputs(task), List.of(extender.version()));
+                UnitSeeds.of(shard.task().getContext())));
+    return shard.runner().run(
+        shard.units(ext.getAttempts()), shard.threads(), work, shard.inputs(), List.of(extender.version()));
   }
 
-  @Override
-  public ShardSummary measureShard(ShardTask task) {
-    RunSpec spec = task.getContext().getSpec();
-    DataStore store = roots.store(spec);
-    ShardRunner runner = new ShardRunner(store, task, poll);
-    var done = runner.completed();
-    if (done.isPresent()) {
-      return done.get();
-    }
-    MethodSetup method = MethodSetup.of(spec);
-    ShardRef shard = task.getShard();
-    List<String> instructions = instructions(store, shard.getInput(), shard.getFirstRow(), shard.getRowCount());
-    Sampling sampling = spec.getMeasurement().getSampling();
-    Generation generator =
-        generation(runner, store, spec, task.getRole(), task.getAdapter(), sampling, sampling.getMaxNewTokens());
+  private ShardSummary measure(Shard shard) {
+    MethodSetup method = MethodSetup.of(shard.spec());
+    ShardRef ref = shard.ref();
+    List<String> instructions = instructions(shard.store(), ref.getInput(), ref.getFirstRow(), ref.getRowCount());
+    Sampling sampling = shard.spec().getMeasurement().getSampling();
+    Generation generator = shard.generation(models, sampling, sampling.getMaxNewTokens());
     MeasureWork work =
         new MeasureWork(
             new MeasureWork.Setup(
-                instructions, shard.getFirstRow(), method.prompts(), generator, UnitSeeds.of(task.getContext())));
-    return runner.run(units(shard, 1), threads(spec), work, inputs(task), List.of(generator.version()));
-  }
-
-  /** A role's generation; the first call for a checkpoint loads it, heartbeating meanwhile. */
-  private Generation generation(
-      ShardRunner runner, DataStore store, RunSpec spec, String role, AdapterRef adapter, Sampling sampling,
-      int maxNewTokens) {
-    RoleModels.Resolved resolved = RoleModels.resolve(store, spec, role, adapter);
-    int batch = spec.getModels().getMaxBatchSize();
-    return new Generation(
-        runner.heartbeating(() -> models.model(resolved.ref(), batch)), resolved, sampling, maxNewTokens);
+                instructions, ref.getFirstRow(), method.prompts(), generator, UnitSeeds.of(shard.task().getContext())));
+    return shard.runner().run(shard.units(1), shard.threads(), work, shard.inputs(), List.of(generator.version()));
   }
 
   private static List<String> instructions(DataStore store, selflengthen.v1.DatasetRef ref, long first, long count) {
@@ -207,25 +180,5 @@ public final class InferenceActivitiesImpl implements InferenceActivities {
       out.add(Datasets.instruction(rows.get(i), ref.getPath(), first + i));
     }
     return out;
-  }
-
-  /** Every unit of a shard: each of its rows times {@code perRow}, in commit order. */
-  static List<Unit> units(ShardRef shard, int perRow) {
-    List<Unit> units = new ArrayList<>((int) shard.getRowCount() * perRow);
-    for (long r = shard.getFirstRow(); r < shard.getFirstRow() + shard.getRowCount(); r++) {
-      for (int j = 0; j < perRow; j++) {
-        units.add(new Unit(r, j));
-      }
-    }
-    return units;
-  }
-
-  /** Units in flight per shard: as many as the engine batches, so one shard can fill a batch. */
-  static int threads(RunSpec spec) {
-    return Math.max(1, spec.getModels().getMaxBatchSize());
-  }
-
-  private static List<InputRef> inputs(ShardTask task) {
-    return List.of(InputRef.of(task.getShard().getInput()));
   }
 }
