@@ -63,6 +63,47 @@ class ModelCommandsTest {
   }
 
   @Test
+  void trainRunsALlamaFactoryConfigAsLlamafactoryCliWould() throws Exception {
+    Path data = Files.createDirectories(dir.resolve("lf-data"));
+    StringBuilder rows = new StringBuilder("[");
+    for (int i = 0; i < 6; i++) {
+      rows.append(i == 0 ? "" : ",").append("{\"instruction\": \"Write about river ").append(i)
+          .append(".\", \"input\": \"\", \"output\": \"The river runs to the sea. The sea is wide.\"}");
+    }
+    Files.writeString(data.resolve("sft.json"), rows.append("]").toString());
+    Files.writeString(data.resolve("dataset_info.json"),
+        "{\"sft\": {\"file_name\": \"sft.json\", \"formatting\": \"alpaca\"}}");
+    Path out = dir.resolve("lf-out");
+    Path yaml = dir.resolve("train.yaml");
+    Files.writeString(yaml, String.join("\n",
+        "model_name_or_path: " + model, "stage: sft", "do_train: true", "finetuning_type: lora",
+        "lora_rank: 4", "lora_target: all", "dataset: sft", "dataset_dir: " + data, "cutoff_len: 96",
+        "per_device_train_batch_size: 2", "learning_rate: 0.001", "num_train_epochs: 2", "save_steps: 2",
+        "output_dir: " + out, "seed: 1", ""));
+
+    java.io.ByteArrayOutputStream printed = new java.io.ByteArrayOutputStream();
+    java.io.PrintStream stdout = System.out;
+    Run r;
+    System.setOut(new java.io.PrintStream(printed, true, java.nio.charset.StandardCharsets.UTF_8));
+    try {
+      r = run(new TrainCommand(), yaml.toString());
+    } finally {
+      System.setOut(stdout);
+    }
+    assertEquals(0, r.code(), r.err());
+    String log = printed.toString(java.nio.charset.StandardCharsets.UTF_8);
+    // 6 examples in batches of 2 for 2 epochs: 6 steps, one HF-style loss line each.
+    assertEquals(6, log.lines().filter(l -> l.startsWith("{'loss': ")).count(), log);
+    assertTrue(log.contains("'step': 6}"), log);
+    assertTrue(Files.isRegularFile(out.resolve("adapter_config.json")));
+    assertTrue(Files.isRegularFile(out.resolve("adapter_model.safetensors")));
+    assertEquals(6, JSON.readTree(out.resolve("trainer_state.json").toFile()).get("global_step").asInt());
+
+    assertEquals(2, run(new TrainCommand()).code(), "no config is a usage error");
+    assertEquals(1, run(new TrainCommand(), dir.resolve("missing.yaml").toString()).code());
+  }
+
+  @Test
   void greedyPromptWithTopLogprobs() throws Exception {
     String[] args = {"--model", model.toString(), "--prompt", "The river", "--chat",
         "--max-new-tokens", "6", "--temperature", "0", "--top-logprobs", "3", "--stop", "zzzz"};
