@@ -33,6 +33,7 @@ import selflengthen.v1.RunResult;
 import selflengthen.v1.RunSpec;
 import selflengthen.v1.RunState;
 import selflengthen.v1.RunStatus;
+import selflengthen.v1.ScoreEvalTask;
 import selflengthen.v1.StageProgress;
 import selflengthen.v1.StageResult;
 import selflengthen.v1.StageState;
@@ -95,6 +96,12 @@ public class SelfLengthenRunImpl implements SelfLengthenRun {
       if (!state.hasSeedHeldOutLengths()) {
         phase = "measure_seed";
         measureSeed();
+      }
+      if (!spec.getEvaluation().getDataset().isEmpty() && !state.hasSeedEvaluation()
+          && Workflow.getVersion(Versions.SEED_EVAL, Workflow.DEFAULT_VERSION, Versions.SEED_EVAL_MAX)
+              >= Versions.SEED_EVAL_MAX) {
+        phase = "eval_seed";
+        evaluateSeed();
       }
       if (state.getNextRound() <= rounds) {
         phase = "round";
@@ -159,6 +166,9 @@ public class SelfLengthenRunImpl implements SelfLengthenRun {
       s.addAllRounds(state.getRoundsList()).setStartedAtMs(state.getStartedAtMs());
       if (state.hasSeedHeldOutLengths()) {
         s.setSeedHeldOutLengths(state.getSeedHeldOutLengths());
+        if (state.hasSeedEvaluation()) {
+          s.setSeedEvaluation(state.getSeedEvaluation());
+        }
       }
     }
     if (phase.equals("measure_seed")) {
@@ -221,6 +231,29 @@ public class SelfLengthenRunImpl implements SelfLengthenRun {
             new StageRunner.ShardedCall(
                 Stages.MEASURE, state.getHeldOut(), 0, Roles.GENERATOR, null, null));
     state.setSeedHeldOutLengths(m.getStage().getLengths());
+  }
+
+  /** The seed model on the spec's benchmark file: the baseline of each round's benchmark score. */
+  private void evaluateSeed() {
+    StageRunner runner = new StageRunner(spec, 0, settings, seedBoard);
+    MergedStage m =
+        runner.sharded(
+            new StageRunner.ShardedCall(
+                Stages.EVAL,
+                DatasetRef.newBuilder().setPath(RunPaths.evalDataset(runId)).build(),
+                0,
+                Roles.GENERATOR,
+                null,
+                null));
+    state.setSeedEvaluation(
+        runner
+            .evalControl(Stages.EVAL)
+            .scoreEval(
+                ScoreEvalTask.newBuilder()
+                    .setContext(runner.context(Stages.EVAL))
+                    .setResponses(m.getStage().getOutput())
+                    .setOutputDir(RunPaths.evalReportDir(runId, 0))
+                    .build()));
   }
 
   private void runRound(int k) {
@@ -305,6 +338,9 @@ public class SelfLengthenRunImpl implements SelfLengthenRun {
             .setRunId(runId)
             .addAllRounds(state.getRoundsList())
             .setSeedHeldOutLengths(state.getSeedHeldOutLengths());
+    if (state.hasSeedEvaluation()) {
+      result.setSeedEvaluation(state.getSeedEvaluation());
+    }
 
     phase = "collect";
     List<DatasetRef> sources = new ArrayList<>();

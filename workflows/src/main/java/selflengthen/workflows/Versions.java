@@ -27,5 +27,9 @@ final class Versions {
   static final String FINAL_SFT = "final-sft";
   static final int FINAL_SFT_MAX = 1;
 
+  /** Before round 1, the seed model answers spec.evaluation's benchmark file (the baseline). */
+  static final String SEED_EVAL = "seed-eval";
+  static final int SEED_EVAL_MAX = 1;
+
   private Versions() {}
 }

@@ -180,6 +180,9 @@ final class RunReport {
         o.set("evaluation", evaluation(r.getEvaluation()));
       }
     }
+    if (result.hasSeedEvaluation()) {
+      root.set("seed_evaluation", evaluation(result.getSeedEvaluation()));
+    }
     if (result.hasLongSet()) {
       root.put("long_set", result.getLongSet().getPath());
       root.put("long_set_rows", result.getLongSet().getCount());
@@ -236,20 +239,25 @@ final class RunReport {
   private static String benchmarkSection(RunResult result) {
     StringBuilder md = new StringBuilder("\n## Benchmark\n\n");
     md.append("| round | benchmark | answers | length score | scale | mean words | judge mean | report |\n");
-    md.append("|---:|---|---:|---:|---|---:|---:|---|\n");
+    md.append("|---|---|---:|---:|---|---:|---:|---|\n");
+    if (result.hasSeedEvaluation()) {
+      md.append(benchmarkRow("seed model", result.getSeedEvaluation()));
+    }
     for (RoundResult r : result.getRoundsList()) {
-      if (!r.hasEvaluation()) {
-        continue;
+      if (r.hasEvaluation()) {
+        md.append(benchmarkRow(Integer.toString(r.getRound()), r.getEvaluation()));
       }
-      EvalScores e = r.getEvaluation();
-      String report = e.getReportFilesList().stream().filter(f -> f.endsWith(".md")).findFirst().orElse("");
-      md.append(String.format(Locale.ROOT, "| %d | %s | %d | %s | %s | %.1f | %s | `%s` |%n",
-          r.getRound(), e.getLength().getBenchmark(), e.getLength().getCount(),
-          EvalReport.format(e.getLength().getOverall(), e.getLength().getScale()), e.getLength().getScale(),
-          e.getLength().getMeanProducedWords(),
-          e.hasQuality() ? String.format(Locale.ROOT, "%.2f", e.getQuality().getOverall()) : "-", report));
     }
     return md.toString();
+  }
+
+  private static String benchmarkRow(String label, EvalScores e) {
+    String report = e.getReportFilesList().stream().filter(f -> f.endsWith(".md")).findFirst().orElse("");
+    return String.format(Locale.ROOT, "| %s | %s | %d | %s | %s | %.1f | %s | `%s` |%n",
+        label, e.getLength().getBenchmark(), e.getLength().getCount(),
+        EvalReport.format(e.getLength().getOverall(), e.getLength().getScale()), e.getLength().getScale(),
+        e.getLength().getMeanProducedWords(),
+        e.hasQuality() ? String.format(Locale.ROOT, "%.2f", e.getQuality().getOverall()) : "-", report);
   }
 
   private static String markdown(
@@ -280,7 +288,7 @@ final class RunReport {
           r.getGeneratorTraining().getFirstLoss(), r.getGeneratorTraining().getFinalLoss(),
           r.getExtenderTraining().getFirstLoss(), r.getExtenderTraining().getFinalLoss()));
     }
-    if (result.getRoundsList().stream().anyMatch(RoundResult::hasEvaluation)) {
+    if (result.hasSeedEvaluation() || result.getRoundsList().stream().anyMatch(RoundResult::hasEvaluation)) {
       md.append(benchmarkSection(result));
     }
     md.append("\n## Data\n\n");

@@ -44,7 +44,11 @@ final class StatusView {
         .ifPresent(p -> out.append("  stage ETA ").append(eta(p)));
     out.append('\n');
     if (s.hasSeedHeldOutLengths() && s.getSeedHeldOutLengths().getCount() > 0) {
-      out.append("seed model: held-out ").append(lengths(s.getSeedHeldOutLengths())).append('\n');
+      out.append("seed model: held-out ").append(lengths(s.getSeedHeldOutLengths()));
+      if (s.hasSeedEvaluation()) {
+        out.append(benchmark(s.getSeedEvaluation()));
+      }
+      out.append('\n');
     }
     for (RoundResult r : s.getRoundsList()) {
       out.append(String.format(Locale.ROOT,
@@ -52,14 +56,17 @@ final class StatusView {
           r.getRound(), r.getInstructionsMade(), r.getResponsesKept(), 100 * r.getExtensionAcceptance(),
           lengths(r.getHeldOutLengths())));
       if (r.hasEvaluation()) {
-        var length = r.getEvaluation().getLength();
-        out.append(", ").append(length.getBenchmark()).append(" score ")
-            .append(EvalReport.format(length.getOverall(), length.getScale()))
-            .append(" (").append(length.getScale()).append(')');
+        out.append(benchmark(r.getEvaluation()));
       }
       out.append('\n');
     }
     return out.toString();
+  }
+
+  private static String benchmark(selflengthen.v1.EvalScores e) {
+    var length = e.getLength();
+    return ", " + length.getBenchmark() + " score " + EvalReport.format(length.getOverall(), length.getScale())
+        + " (" + length.getScale() + ")";
   }
 
   static String bar(long done, long total) {

@@ -184,8 +184,12 @@ class FullRunTest {
 
       assertShards(store, k, Stages.MEASURE, 2);
       assertEquals(3, r.getHeldOutLengths().getCount());
-      assertRoundEvaluation(store, r);
+      assertEvaluation(store, k, r.getEvaluation());
     }
+    // The seed model answered the benchmark first (round 0): the baseline of the rounds' scores.
+    assertEvaluation(store, 0, result.getSeedEvaluation());
+    assertTrue(result.getSeedEvaluation().getLength().getMeanProducedWords()
+        < result.getRounds(0).getEvaluation().getLength().getMeanProducedWords());
     // The benchmark answers grow with the Generator's rounds, as the held-out ones do.
     assertTrue(result.getRounds(0).getEvaluation().getLength().getMeanProducedWords()
         < result.getRounds(1).getEvaluation().getLength().getMeanProducedWords());
@@ -235,6 +239,11 @@ class FullRunTest {
       assertTrue(md.contains(String.format(java.util.Locale.ROOT, "| %d | longen | 3 | %.4f | 0-1 |", r.getRound(),
           r.getEvaluation().getLength().getOverall())), md);
     }
+    assertTrue(md.contains(String.format(java.util.Locale.ROOT, "| seed model | longen | 3 | %.4f | 0-1 |",
+        result.getSeedEvaluation().getLength().getOverall())), md);
+    assertEquals(result.getSeedEvaluation().getLength().getOverall(),
+        JSON.readTree(store.readString(report + "/report.json")).get("seed_evaluation").get("length_score").asDouble(),
+        1e-12);
     assertEquals(result.getRounds(1).getEvaluation().getLength().getOverall(),
         JSON.readTree(store.readString(report + "/report.json")).get("rounds").get(1).get("evaluation")
             .get("length_score").asDouble(), 1e-12);
@@ -251,9 +260,7 @@ class FullRunTest {
    * The round's Generator answered the 3 benchmark rows; its scores are those of the responses file
    * scored as `eval --responses` scores it, and its report is in the store.
    */
-  private static void assertRoundEvaluation(DataStore store, RoundResult r) {
-    int k = r.getRound();
-    EvalScores e = r.getEvaluation();
+  private static void assertEvaluation(DataStore store, int k, EvalScores e) {
     assertEquals(3, e.getLength().getCount());
     assertEquals("longen", e.getLength().getBenchmark());
     String responses = RunPaths.stageOutput(RUN, k, Stages.EVAL);
@@ -269,9 +276,13 @@ class FullRunTest {
     for (String f : e.getReportFilesList()) {
       assertTrue(store.exists(f), f);
     }
-    // The per-round score uses the adapter the round trained.
-    assertTrue(store.manifest(RUN).latest(RunPaths.shardOutput(RUN, k, Stages.EVAL, 0)).orElseThrow()
-        .models().stream().anyMatch(m -> m.adapter().endsWith(RunPaths.adapterDir(RUN, k, Roles.GENERATOR))));
+    // The per-round score uses the adapter the round trained; the seed's none.
+    var models = store.manifest(RUN).latest(RunPaths.shardOutput(RUN, k, Stages.EVAL, 0)).orElseThrow().models();
+    if (k == 0) {
+      assertTrue(models.stream().allMatch(m -> m.adapter().isEmpty()), models.toString());
+    } else {
+      assertTrue(models.stream().anyMatch(m -> m.adapter().endsWith(RunPaths.adapterDir(RUN, k, Roles.GENERATOR))));
+    }
   }
 
   /** A LonGen file of three rows, one per window side. */
