@@ -25,9 +25,12 @@ public final class DemoSpec {
   /** Sizes of one demo run. */
   public record Scale(int rounds, int instructionsPerRound, int shardSize, int parallelism,
       int maxTries, int maxNewTokens, int measureMaxNewTokens, float epochs, int heldOut) {
-    /** The demo command's default. */
+    /**
+     * The demo command's default. Two LoRA epochs: with three, the round-2 Generator overshot
+     * (measured: 123 -> 364 -> 1236 words, 7 of 16 answers cut at the 2,048-token budget).
+     */
     public static Scale demo() {
-      return new Scale(2, 16, 4, 4, 4, 1024, 2048, 3f, 16);
+      return new Scale(2, 16, 4, 4, 4, 1024, 2048, 2f, 16);
     }
 
     /** The test suite's smaller configuration. */
