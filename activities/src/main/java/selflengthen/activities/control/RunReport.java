@@ -232,6 +232,7 @@ final class RunReport {
     o.put("median_words", s.getMedianWords());
     o.put("min_words", s.getMinWords());
     o.put("max_words", s.getMaxWords());
+    o.put("capped", s.getCapped());
     return o;
   }
 
@@ -272,7 +273,8 @@ final class RunReport {
     md.append("## Held-out answers\n\n");
     md.append("The Generator answers the same ").append(seed.getCount())
         .append(" held-out instructions before the first round (the seed model) and after each round.\n\n");
-    md.append("| model | mean words | median | min | max |\n|---|---:|---:|---:|---:|\n");
+    md.append("| model | mean words | median | min | max | capped (hit the token budget) |\n"
+        + "|---|---:|---:|---:|---:|---:|\n");
     md.append(row("seed model", seed));
     for (RoundResult r : result.getRoundsList()) {
       md.append(row("round " + r.getRound(), r.getHeldOutLengths()));
@@ -325,8 +327,9 @@ final class RunReport {
   }
 
   private static String row(String label, LengthStats s) {
-    return String.format(Locale.ROOT, "| %s | %.1f | %.1f | %.0f | %.0f |%n",
-        label, s.getMeanWords(), s.getMedianWords(), s.getMinWords(), s.getMaxWords());
+    return String.format(Locale.ROOT, "| %s | %.1f | %.1f | %.0f | %.0f | %d of %d |%n",
+        label, s.getMeanWords(), s.getMedianWords(), s.getMinWords(), s.getMaxWords(), s.getCapped(),
+        s.getCount());
   }
 
   private static double mean(LengthStats s) {

@@ -66,6 +66,7 @@ final class StageMerge {
       }
     }
     List<Integer> words = new ArrayList<>();
+    long capped = 0;
     List<String> accepted = new ArrayList<>();
     long nearDuplicates = 0;
     DatasetRef output;
@@ -83,6 +84,9 @@ final class StageMerge {
             }
             out.write(row);
             words.add(RowTexts.words(row, profile));
+            if ("length".equals(row.path("finish").asText())) {
+              capped++;
+            }
           }
         }
       }
@@ -99,7 +103,7 @@ final class StageMerge {
             .setOutput(output)
             .setSamplesIn(task.getSamplesIn())
             .setSamplesOut(output.getCount())
-            .setLengths(Lengths.of(words))
+            .setLengths(Lengths.of(words).toBuilder().setCapped(capped))
             .setShardsCancelled(task.getShardsCancelled());
     shards.forEach(s -> stage.addShards(s.getOutput()));
     MergedStage.Builder merged =

@@ -27,6 +27,7 @@ import selflengthen.activities.Stages;
 import selflengthen.activities.rows.ExtensionRow;
 import selflengthen.activities.rows.InstructionRow;
 import selflengthen.activities.rows.LongRow;
+import selflengthen.activities.rows.MeasureRow;
 import selflengthen.activities.rows.PoolRow;
 import selflengthen.activities.support.DataRoots;
 import selflengthen.activities.testing.ActivityHarness;
@@ -159,6 +160,23 @@ class ControlStagesTest {
     assertEquals(mtime, Files.getLastModifiedTime(store.resolve(output)).toMillis());
   }
 
+  @Test
+  void mergeOfTheMeasurementCountsAnswersThatHitTheTokenBudget() {
+    List<MeasureRow> rows = List.of(
+        new MeasureRow(0, "q0", words(20, "a"), 20, "stop"),
+        new MeasureRow(1, "q1", words(90, "b"), 90, "length"),
+        new MeasureRow(2, "q2", words(40, "c"), 40, "stop"));
+    DatasetRef ref = recorded(RunPaths.shardOutput(RUN, 1, Stages.MEASURE, 0), rows);
+    ShardSummary shard = ShardSummary.newBuilder().setIndex(0).setOutput(ref).setSamplesOut(3)
+        .setAttempts(3).setAccepted(3).build();
+    MergedStage m = control.mergeStage(MergeStageTask.newBuilder().setContext(context(1, Stages.MEASURE))
+        .addFinished(shard).setShardsTotal(1).setSamplesIn(3)
+        .setOutputPath(RunPaths.stageOutput(RUN, 1, Stages.MEASURE)).build());
+    assertEquals(3, m.getStage().getLengths().getCount());
+    assertEquals(1, m.getStage().getLengths().getCapped());
+    assertEquals(50.0, m.getStage().getLengths().getMeanWords(), 1e-9);
+  }
+
   ShardSummary shard(int index, List<?> rows, long attempts) {
     DatasetRef ref = recorded(RunPaths.shardOutput(RUN, 1, Stages.SELF_INSTRUCT, index), rows);
     return ShardSummary.newBuilder().setIndex(index).setOutput(ref).setSamplesOut(rows.size())
@@ -287,7 +305,7 @@ class ControlStagesTest {
         answers.stream().map(a -> Map.<String, Object>of("response", a.get("response"), "words", (int) a.get("words") * 2)).toList());
     RoundResult round = RoundResult.newBuilder().setRound(1)
         .addStages(StageResult.newBuilder().setName(Stages.MEASURE).setOutput(r1))
-        .setHeldOutLengths(LengthStats.newBuilder().setCount(4).setMeanWords(90))
+        .setHeldOutLengths(LengthStats.newBuilder().setCount(4).setMeanWords(90).setCapped(1))
         .setInitialLengths(LengthStats.newBuilder().setCount(8).setMeanWords(70))
         .setExtendedLengths(LengthStats.newBuilder().setCount(6).setMeanWords(120)).build();
     RunResult result = RunResult.newBuilder().setRunId(RUN).addRounds(round)
@@ -306,8 +324,10 @@ class ControlStagesTest {
     String md = store.readString(dir + "/report.md");
     assertTrue(md.contains("| seed model | 45.0 |") && md.contains("| round 1 | 90.0 |"), md);
     assertTrue(md.contains("![lengths.png](lengths.png)"), md);
+    assertTrue(md.contains("| round 1 | 90.0 |") && md.contains("| 1 of 4 |"), "capped answers: " + md);
     JsonNode json = JSON.readTree(store.readString(dir + "/report.json"));
     assertEquals(90.0, json.get("rounds").get(0).get("held_out").get("mean_words").asDouble());
+    assertEquals(1, json.get("rounds").get(0).get("held_out").get("capped").asInt());
     assertEquals(RUN, json.get("result").get("run_id").asText());
 
     int entries = store.manifest(RUN).entries().size();

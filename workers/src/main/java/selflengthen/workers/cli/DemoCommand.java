@@ -23,7 +23,8 @@ import selflengthen.workers.demo.DemoSpec;
       "Runs the whole Self-Lengthen method end to end in one JVM on a tiny seed model made by this"
           + " project: Temporal in memory on 127.0.0.1, every worker, a store under --data-root.",
       "Prints each round's figures and, last, whether the Generator's held-out answers grew every"
-          + " round to at least 1.5x the seed model's (exit 0) or not (exit 1)."
+          + " round to at least 1.5x the seed model's, with fewer than half of the answers of any"
+          + " measurement cut at the token budget (exit 0), or not (exit 1)."
     })
 public final class DemoCommand implements Callable<Integer> {
   private final Supplier<WorkerRegistrar> registrar;
@@ -49,10 +50,9 @@ public final class DemoCommand implements Callable<Integer> {
   @Option(names = "--rebuild-seed-model", description = "Pretrain the seed model again even if cached.")
   boolean rebuildSeedModel;
 
-  @Option(names = "--full-size",
-      description = "A larger seed model and larger rounds (slower). The default is the configuration"
-          + " the test suite runs.")
-  boolean fullSize;
+  @Option(names = "--small",
+      description = "The smaller configuration the test suite runs (smaller corpus and rounds).")
+  boolean small;
 
   @Option(names = "--seed", paramLabel = "N", defaultValue = "42",
       description = "Run seed (default ${DEFAULT-VALUE}).")
@@ -72,8 +72,8 @@ public final class DemoCommand implements Callable<Integer> {
     String id = runId != null ? runId
         : "demo-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
     DemoRun.Options options = new DemoRun.Options(dataRoot, id, port, slots, rebuildSeedModel,
-        fullSize ? DemoSeedModel.Settings.demo() : DemoSeedModel.Settings.small(),
-        fullSize ? DemoSpec.Scale.demo() : DemoSpec.Scale.small(), seed,
+        small ? DemoSeedModel.Settings.small() : DemoSeedModel.Settings.demo(),
+        small ? DemoSpec.Scale.small() : DemoSpec.Scale.demo(), seed,
         Duration.ofMinutes(timeoutMinutes));
     DemoRun.Outcome outcome = new DemoRun(options, registrar.get(), out).run();
     return outcome.growth().achieved() ? 0 : 1;

@@ -22,11 +22,11 @@ public final class DemoCorpus {
   /** How many examples of each kind. */
   public record Sizes(int answers, int expansions, int selfInstruct, int judge, int heldOut, int seeds) {
     public static Sizes demo() {
-      return new Sizes(800, 700, 400, 300, 16, 12);
+      return new Sizes(360, 320, 160, 120, 16, 8);
     }
 
     public static Sizes small() {
-      return new Sizes(400, 350, 300, 200, 16, 8);
+      return new Sizes(240, 220, 120, 80, 12, 8);
     }
   }
 

@@ -122,11 +122,13 @@ public final class DemoRun {
   private void printSummary(RunResult result, LengthGrowth growth, Path reportDir, long started) {
     out.println();
     out.println("== Self-Lengthen demo: held-out mean words of the Generator ==");
-    out.printf("  seed model : %7.1f%n", result.getSeedHeldOutLengths().getMeanWords());
+    LengthStats seed = result.getSeedHeldOutLengths();
+    out.printf("  seed model : %7.1f             %d of %d answers hit the token budget%n",
+        seed.getMeanWords(), seed.getCapped(), seed.getCount());
     for (RoundResult r : result.getRoundsList()) {
-      out.printf("  round %-5d: %7.1f  (x%.2f of the seed)%n", r.getRound(),
-          r.getHeldOutLengths().getMeanWords(),
-          r.getHeldOutLengths().getMeanWords() / result.getSeedHeldOutLengths().getMeanWords());
+      LengthStats h = r.getHeldOutLengths();
+      out.printf("  round %-5d: %7.1f  (x%.2f)  %d of %d answers hit the token budget%n", r.getRound(),
+          h.getMeanWords(), h.getMeanWords() / seed.getMeanWords(), h.getCapped(), h.getCount());
     }
     out.println("report: " + reportDir.resolve("report.md"));
     for (String f : result.getReportFilesList()) {
@@ -171,8 +173,9 @@ public final class DemoRun {
     void update(RunStatus s) {
       if (!seedPrinted && s.hasSeedHeldOutLengths() && s.getSeedHeldOutLengths().getCount() > 0) {
         LengthStats seed = s.getSeedHeldOutLengths();
-        out.printf("seed model on %d held-out tasks: mean %.1f words, median %.1f%n",
-            seed.getCount(), seed.getMeanWords(), seed.getMedianWords());
+        out.printf("seed model on %d held-out tasks: mean %.1f words, median %.1f,"
+            + " %d hit the token budget%n",
+            seed.getCount(), seed.getMeanWords(), seed.getMedianWords(), seed.getCapped());
         seedPrinted = true;
       }
       while (roundsPrinted < s.getRoundsCount()) {
@@ -218,8 +221,9 @@ public final class DemoRun {
       out.printf("  training loss          generator %.3f -> %.3f, extender %.3f -> %.3f%n",
           r.getGeneratorTraining().getFirstLoss(), r.getGeneratorTraining().getFinalLoss(),
           r.getExtenderTraining().getFirstLoss(), r.getExtenderTraining().getFinalLoss());
-      out.printf("  held-out answers       mean %.1f, median %.1f words%n",
-          r.getHeldOutLengths().getMeanWords(), r.getHeldOutLengths().getMedianWords());
+      out.printf("  held-out answers       mean %.1f, median %.1f words; %d of %d hit the token budget%n",
+          r.getHeldOutLengths().getMeanWords(), r.getHeldOutLengths().getMedianWords(),
+          r.getHeldOutLengths().getCapped(), r.getHeldOutLengths().getCount());
     }
   }
 }

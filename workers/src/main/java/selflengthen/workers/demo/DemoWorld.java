@@ -140,29 +140,27 @@ public final class DemoWorld {
     return b.toString();
   }
 
-  /** An answer of {@code paragraphs} paragraphs (2 to 4 sentences each), separated by blank lines. */
+  /** An answer of {@code paragraphs} paragraphs (2 or 3 sentences each), separated by blank lines. */
   public String answer(String topic, int paragraphs) {
     List<String> parts = new ArrayList<>();
     for (int i = 0; i < paragraphs; i++) {
-      parts.add(paragraph(topic, 2 + random.nextInt(3)));
+      parts.add(paragraph(topic, 2 + random.nextInt(2)));
     }
     return String.join("\n\n", parts);
   }
 
   /**
-   * A longer, richer version of {@code text}: every paragraph keeps its sentences and gains one or
-   * two more, and about half as many new paragraphs follow. Roughly 1.6x to 2.2x the words.
+   * A longer, richer version of {@code text}: every paragraph keeps its sentences and gains one
+   * more, and one new paragraph follows. About 1.9x the words of a two-paragraph draft, falling
+   * towards 1.4x for long drafts, so three micro-iterations lengthen a text without letting it
+   * explode (the demo's extension prompts stay a few hundred tokens long).
    */
   public String expand(String topic, String text) {
     List<String> out = new ArrayList<>();
-    String[] paragraphs = text.split("\n\n");
-    for (String p : paragraphs) {
-      out.add(p + " " + paragraph(topic, 1 + random.nextInt(2)));
+    for (String p : text.split("\n\n")) {
+      out.add(p + " " + sentence(topic));
     }
-    int extra = Math.max(1, (paragraphs.length + 1) / 2);
-    for (int i = 0; i < extra; i++) {
-      out.add(paragraph(topic, 2 + random.nextInt(3)));
-    }
+    out.add(paragraph(topic, 2 + random.nextInt(2)));
     return String.join("\n\n", out);
   }
 

@@ -20,8 +20,9 @@ import selflengthen.workers.WorkerHost;
 /**
  * The demo's smaller configuration end to end: the seed model is pretrained by the project's code,
  * two rounds of the full method run on the real workers and the in-memory Temporal server, and the
- * held-out answers must grow every round to at least 1.5x the seed model's. The growth is checked
- * twice: from the run's own result and by reading the measured answers back from the store.
+ * held-out answers must grow every round to at least 1.5x the seed model's, fewer than half of them
+ * cut at the token budget. The growth is checked twice: from the run's own result and by reading the
+ * measured answers back from the store. Seeded throughout, so the run is the same every time.
  */
 class DemoEndToEndTest {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -46,14 +47,28 @@ class DemoEndToEndTest {
     double previous = meanWords(run.resolve("round-0/measure/responses.jsonl"));
     double seed = previous;
     assertEquals(growth.seedMean(), seed, 1e-6);
+    assertCappedAreAMinority(run.resolve("round-0/measure/responses.jsonl"));
     for (int round = 1; round <= DemoSpec.Scale.small().rounds(); round++) {
-      double mean = meanWords(run.resolve("round-" + round + "/measure/responses.jsonl"));
+      Path answers = run.resolve("round-" + round + "/measure/responses.jsonl");
+      double mean = meanWords(answers);
       assertTrue(mean > previous, "round " + round + ": " + mean + " <= " + previous);
+      assertCappedAreAMinority(answers);
       previous = mean;
     }
     assertTrue(previous >= LengthGrowth.REQUIRED_FACTOR * seed, previous + " vs seed " + seed);
     assertTrue(Files.exists(outcome.reportDir().resolve("report.md")));
     assertTrue(Files.exists(run.resolve("long.jsonl")));
+  }
+
+  /** Answers that ran into the token budget ("length") are fewer than those that ended by themselves. */
+  private static void assertCappedAreAMinority(Path responses) throws IOException {
+    int capped = 0;
+    int n = 0;
+    for (String line : Files.readAllLines(responses)) {
+      capped += "length".equals(JSON.readTree(line).path("finish").asText()) ? 1 : 0;
+      n++;
+    }
+    assertTrue(2 * capped < n, responses + ": " + capped + " of " + n + " answers hit the token budget");
   }
 
   private static double meanWords(Path responses) throws IOException {
