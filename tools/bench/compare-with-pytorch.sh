@@ -6,7 +6,8 @@
 #   tools/bench/compare-with-pytorch.sh [--threads N] [--work-dir DIR]
 #
 # Needs the CLI jar (mvn -q package -DskipTests) and Debian's python3-torch
-# (apt-get install -y python3-torch; it installs into /usr/bin/python3).
+# (apt-get install -y python3-torch libopenblas0-openmp; /usr/bin/python3; without an optimised
+# libblas.so.3 Debian's torch falls back to the reference BLAS at under 1 GFLOP/s).
 set -euo pipefail
 here="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/../.." && pwd)"
 threads=2
@@ -34,24 +35,4 @@ echo "engine: selflengthen bench model --preset small --threads $threads (a few 
 echo "pytorch: $python tools/bench/pytorch_decode.py --model $work/small" >&2
 "$python" "$here/tools/bench/pytorch_decode.py" --model "$work/small" --threads "$threads" \
   > "$work/pytorch.json"
-"$python" - "$work/engine.out" "$work/pytorch.json" <<'PY'
-import json, sys
-text = open(sys.argv[1]).read()
-engine = json.loads(text[text.index("{"):])  # the CLI may log lines before its JSON
-torch_ = json.load(open(sys.argv[2]))
-def ratio(a, b):
-    return round(a / b, 3) if b else None
-ratios = {
-    "matmul_gflops_fp32": ratio(engine["matmul_gflops_fp32"], torch_["matmul_gflops_fp32"]),
-    "prefill_tokens_per_s": ratio(engine["prefill"]["tokens_per_s"],
-                                  torch_["prefill"]["tokens_per_s"]),
-}
-for e, t in zip(engine["decode"], torch_["decode"]):
-    assert e["batch"] == t["batch"]
-    ratios["decode_batch_%d_tokens_per_s" % e["batch"]] = ratio(e["tokens_per_s"],
-                                                                  t["tokens_per_s"])
-keep = ("preset", "threads", "load_average_at_start", "matmul_gflops_fp32", "parameters",
-        "prefill", "decode")
-print(json.dumps({"engine": {k: engine[k] for k in keep if k in engine},
-                  "pytorch": torch_, "engine_over_pytorch": ratios}, indent=2))
-PY
+"$python" "$here/tools/bench/combine.py" "$work/engine.out" "$work/pytorch.json"

@@ -20,17 +20,37 @@ Methodology, as in ModelBenchmark:
                       only the 95 single-token steps after prefill are timed; best of 3 runs
   mfu                 model matmul FLOPs per token at the mean context / the matmul ceiling
 Prompt token ids are drawn at random from the vocabulary (speed does not depend on the text).
+
+BLAS: Debian's python3-torch is built with BLAS_INFO=generic and calls whatever libblas.so.3 the
+alternatives system points at. With the reference BLAS (libblas3) a 1024^3 matmul runs at under
+1 GFLOP/s. Install OpenBLAS built on OpenMP first: apt-get install -y libopenblas0-openmp. (The
+pthread build, libopenblas0-pthread, keeps its own thread pool next to torch's OpenMP threads; with
+2 threads on this 2-core machine a batch-1 decode step took 100-450 ms instead of 25 ms.)
+OPENBLAS_NUM_THREADS is set to --threads before torch loads.
 """
 
 import argparse
 import json
 import os
 import struct
+import sys
 import time
 
-import numpy as np
-import torch
-from torch import nn
+
+def _threads_from_argv():
+    for i, a in enumerate(sys.argv):
+        if a == "--threads" and i + 1 < len(sys.argv):
+            return sys.argv[i + 1]
+        if a.startswith("--threads="):
+            return a.split("=", 1)[1]
+    return "2"
+
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", _threads_from_argv())
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+from torch import nn  # noqa: E402
 
 CACHE_SLOTS = 32
 CACHE_LENGTH = 512
@@ -233,7 +253,8 @@ def main():
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     out = {"implementation": "PyTorch %s eager fp32 from Python %s" % (
-        torch.__version__, ".".join(map(str, os.sys.version_info[:3]))),
+        torch.__version__, ".".join(map(str, sys.version_info[:3]))),
+        "blas": os.path.realpath("/usr/lib/x86_64-linux-gnu/libblas.so.3"),
         "threads": torch.get_num_threads(), "load_average_at_start": os.getloadavg()[0]}
     with torch.inference_mode():
         ceiling = matmul_gflops()
