@@ -11,8 +11,11 @@ import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowClientOptions;
 import io.temporal.client.WorkflowFailedException;
 import io.temporal.client.WorkflowOptions;
+import io.temporal.common.WorkflowExecutionHistory;
 import io.temporal.testing.TestEnvironmentOptions;
+import io.temporal.testing.ReplayResults;
 import io.temporal.testing.TestWorkflowEnvironment;
+import io.temporal.testing.WorkflowReplayer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,6 +47,7 @@ import selflengthen.v1.ScoreGroup;
 import selflengthen.workers.WorkerContext;
 import selflengthen.workflows.SelfLengthenEval;
 import selflengthen.workflows.TaskQueues;
+import selflengthen.workflows.WorkflowImplementations;
 
 /**
  * The SelfLengthenEval workflow with the production registrar (real workflows and activities) on
@@ -75,7 +79,7 @@ class EvalWorkflowTest {
    * Overall 2.75 / 5 = 0.55.
    */
   @Test
-  void answersInShardsScoresAndReportsWithTheJudge() throws IOException {
+  void answersInShardsScoresAndReportsWithTheJudge() throws Exception {
     FixedLengthModel model = new FixedLengthModel(100);
     DataStore store = start(model);
     RunSpec spec = spec("eval-a", benchmark(List.of(
@@ -86,6 +90,7 @@ class EvalWorkflowTest {
         row("about", "about 200 words", "q4"))), true);
 
     EvalResult result = run(spec);
+    replayAndMaybeRecord("eval-a");
 
     // 5 rows in shards of 2: three shard files, merged in row order.
     for (int i = 0; i < 3; i++) {
@@ -228,6 +233,45 @@ class EvalWorkflowTest {
         .setParallelism(Parallelism.newBuilder().setShardSize(2).setMaxConcurrentShards(2).setStragglerFraction(0.5f))
         .setEvaluation(Evaluation.newBuilder().setDataset(dataset.toString()).setFormat("longen").setJudge(judge))
         .build();
+  }
+
+  /**
+   * The recorded histories of SelfLengthenEval (one folder per workflow code version,
+   * src/test/resources/histories/eval/vN) replay with the current code: a change that would break
+   * an evaluation in flight fails here. Record the next version with
+   * -Dselflengthen.recordHistories=vN (from the workers module through the reactor).
+   */
+  @Test
+  void recordedEvalHistoriesReplayWithTheCurrentCode() throws Exception {
+    Path dir = Path.of(EvalWorkflowTest.class.getResource("/histories/eval").toURI());
+    List<WorkflowExecutionHistory> recorded = new ArrayList<>();
+    try (var versions = Files.list(dir)) {
+      for (Path version : versions.sorted().toList()) {
+        try (var files = Files.list(version)) {
+          for (Path f : files.filter(x -> x.toString().endsWith(".json")).sorted().toList()) {
+            recorded.add(WorkflowExecutionHistory.fromJson(Files.readString(f), f.toString()));
+          }
+        }
+      }
+    }
+    assertFalse(recorded.isEmpty(), "no recorded eval history under " + dir);
+    ReplayResults results = WorkflowReplayer.replayWorkflowExecutions(
+        recorded, false, WorkflowImplementations.ALL.toArray(new Class<?>[0]));
+    assertFalse(results.hadAnyError(), () -> results.allErrors().toString());
+  }
+
+  /** This run's own history replays (determinism); with the record property it becomes a fixture. */
+  private void replayAndMaybeRecord(String id) throws Exception {
+    WorkflowExecutionHistory history = env.getWorkflowClient().fetchHistory(id);
+    ReplayResults replayed = WorkflowReplayer.replayWorkflowExecutions(
+        List.of(history), false, WorkflowImplementations.ALL.toArray(new Class<?>[0]));
+    assertFalse(replayed.hadAnyError(), () -> "the eval workflow does not replay its own history: "
+        + replayed.allErrors());
+    String version = System.getProperty("selflengthen.recordHistories");
+    if (version != null) {
+      Path dir = Files.createDirectories(Path.of("src/test/resources/histories/eval", version));
+      Files.writeString(dir.resolve("eval.json"), history.toJson(true));
+    }
   }
 
   private EvalResult run(RunSpec spec) {
