@@ -120,9 +120,12 @@ class Attention(nn.Module):
         keys = cache_k[:b, :, :pos + t]
         values = cache_v[:b, :, :pos + t]
         group = self.heads // self.kv_heads
-        if group > 1:  # repeat_kv
-            keys = keys.repeat_interleave(group, dim=1)
-            values = values.repeat_interleave(group, dim=1)
+        if group > 1:  # repeat_kv, as transformers writes it (expand + reshape)
+            span = keys.shape[2]
+            keys = keys[:, :, None].expand(b, self.kv_heads, group, span, self.head_dim) \
+                .reshape(b, self.heads, span, self.head_dim)
+            values = values[:, :, None].expand(b, self.kv_heads, group, span, self.head_dim) \
+                .reshape(b, self.heads, span, self.head_dim)
         scores = torch.matmul(q, keys.transpose(2, 3)) / (self.head_dim ** 0.5)
         if mask is not None:
             scores = scores + mask
