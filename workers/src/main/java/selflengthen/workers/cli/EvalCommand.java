@@ -131,9 +131,7 @@ public final class EvalCommand implements Callable<Integer> {
           + " of dataset, model, adapter and judge>, so the same command resumes the same evaluation).")
   String evalId;
 
-  @Option(names = "--data-root", paramLabel = "DIR", defaultValue = "${env:SELFLENGTHEN_DATA_ROOT:-./selflengthen-data}",
-      description = "Data store root shared with the workers (env SELFLENGTHEN_DATA_ROOT; default ${DEFAULT-VALUE}).")
-  Path dataRoot;
+  @Mixin DataRootOption dataRoot;
 
   @Option(names = "--shard-size", paramLabel = "N", description = "Benchmark rows per shard (default 32).")
   Integer shardSize;
@@ -278,7 +276,7 @@ public final class EvalCommand implements Callable<Integer> {
   }
 
   RunSpec buildSpec() {
-    RunSpec.Builder b = RunSpec.newBuilder().setDataRoot(dataRoot.toAbsolutePath().normalize().toString());
+    RunSpec.Builder b = RunSpec.newBuilder().setDataRoot(dataRoot.dataRoot().toAbsolutePath().normalize().toString());
     ModelRef.Builder generator = ModelRef.newBuilder();
     if (model != null) {
       generator.setPath(model.toAbsolutePath().normalize().toString());
