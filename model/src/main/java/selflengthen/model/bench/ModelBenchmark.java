@@ -37,11 +37,21 @@ public final class ModelBenchmark {
   private final String preset;
   private final Path workDir;
   private final int threads;
+  private final boolean inferenceOnly;
 
   public ModelBenchmark(String preset, Path workDir, int threads) {
+    this(preset, workDir, threads, false);
+  }
+
+  /**
+   * @param inferenceOnly measure the matmul ceiling, prefill and decode only (no 2,000-step memory
+   *     stream, no training): what a side-by-side comparison repeated several times needs
+   */
+  public ModelBenchmark(String preset, Path workDir, int threads, boolean inferenceOnly) {
     this.preset = preset;
     this.workDir = workDir;
     this.threads = threads;
+    this.inferenceOnly = inferenceOnly;
   }
 
   public Map<String, Object> run() throws IOException {
@@ -51,10 +61,12 @@ public final class ModelBenchmark {
     out.put("preset", preset);
     out.put("threads", ai.djl.pytorch.jni.JniUtils.getNumThreads());
     out.put("load_average_at_start", loadAverage());
-    double ceiling = matmulGflops();
+    // One-off tensor work on threads that end (see Djl.onFreshThread): the engine's thread
+    // should be the only long-lived one with an OpenMP team while decode is timed.
+    double ceiling = Djl.onFreshThread("matmul-ceiling", ModelBenchmark::matmulGflops);
     out.put("matmul_gflops_fp32", round(ceiling));
     Path model = workDir.resolve(preset);
-    ModelConfig config = ModelFactory.init(preset, model, 1L, null);
+    ModelConfig config = Djl.onFreshThread("model-init", () -> ModelFactory.init(preset, model, 1L, null));
     out.put("parameters", config.parameterCount());
     EngineOptions opts = EngineOptions.defaults().withMaxBatchSize(32).withMaxSequenceLength(512)
         .withPrefillTokens(1024).withThreads(threads);
@@ -67,9 +79,13 @@ public final class ModelBenchmark {
         decode.add(decode(m, config, prompts, batch, 96, ceiling));
       }
       out.put("decode", decode);
-      out.put("rss_stream", rssStream(m, prompts, 8, 2000));
+      if (!inferenceOnly) {
+        out.put("rss_stream", rssStream(m, prompts, 8, 2000));
+      }
     }
-    out.put("training", training(model));
+    if (!inferenceOnly) {
+      out.put("training", training(model));
+    }
     out.put("peak_rss_mib", memory("VmHWM") >> 10);
     return out;
   }

@@ -72,12 +72,19 @@ public final class DjlLanguageModel implements LanguageModel {
           config.parameterCount(), device, weightBytes >> 20, cacheBytes >> 20,
           options.maxBatchSize(), capacity);
       Set<Integer> eos = checkpoint.eosTokenIds(tokenizer);
-      long start = System.nanoTime();
-      DecoderModel model = DecoderModel.load(config, dir, device);
-      LOG.info("weights loaded in {} ms", (System.nanoTime() - start) / 1_000_000);
-      Scheduler scheduler = new Scheduler(model, tokenizer, eos, options.maxBatchSize(), capacity,
-          options.prefillTokens(), options.maxAdapters(), checkpoint.name());
-      return new DjlLanguageModel(checkpoint, tokenizer, model, scheduler, eos);
+      return Djl.onFreshThread("load-" + checkpoint.name(), () -> {
+        long start = System.nanoTime();
+        DecoderModel model = DecoderModel.load(config, dir, device);
+        LOG.info("weights loaded in {} ms", (System.nanoTime() - start) / 1_000_000);
+        try {
+          Scheduler scheduler = new Scheduler(model, tokenizer, eos, options.maxBatchSize(),
+              capacity, options.prefillTokens(), options.maxAdapters(), checkpoint.name());
+          return new DjlLanguageModel(checkpoint, tokenizer, model, scheduler, eos);
+        } catch (RuntimeException e) {
+          model.close();
+          throw e;
+        }
+      });
     } catch (IOException | RuntimeException e) {
       tokenizer.close();
       throw e;

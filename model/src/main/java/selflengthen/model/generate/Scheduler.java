@@ -15,6 +15,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import selflengthen.model.Djl;
@@ -33,6 +34,11 @@ import selflengthen.model.tokenizer.TextTokenizer;
  */
 final class Scheduler implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Scheduler.class);
+
+  /** How long the queue must stay unchanged to end a burst of submissions. */
+  static final long BURST_QUIET_NANOS = 200_000;
+  /** The longest wait for a burst to end. */
+  static final long BURST_MAX_NANOS = 2_000_000;
 
   private final DecoderModel model;
   private final TextTokenizer tokenizer;
@@ -97,6 +103,7 @@ final class Scheduler implements AutoCloseable {
             continue;
           }
           queue.addFirst(next);
+          gatherBurst();
         }
         admit();
         if (active > 0) {
@@ -119,6 +126,26 @@ final class Scheduler implements AutoCloseable {
         }
         active = 0;
       }
+    }
+  }
+
+  /**
+   * After an idle spell, waits briefly for requests submitted together with the first one (an
+   * activity's threads, a client's batch) so that they are prefilled in one batch: admitted one
+   * by one, the later ones would wait for the first one's whole prefill. Returns as soon as no
+   * new request arrived for {@link #BURST_QUIET_NANOS}, after {@link #BURST_MAX_NANOS} at most, or
+   * when the queue fills every slot; a lone request pays one quiet interval.
+   */
+  private void gatherBurst() {
+    long deadline = System.nanoTime() + BURST_MAX_NANOS;
+    int waiting = queue.size();
+    while (waiting < slots.length && System.nanoTime() < deadline) {
+      LockSupport.parkNanos(BURST_QUIET_NANOS);
+      int now = queue.size();
+      if (now == waiting) {
+        return;
+      }
+      waiting = now;
     }
   }
 

@@ -42,6 +42,8 @@ public final class DecoderModel implements AutoCloseable {
   private final int nkv;
   private final int hd;
   private NDArray columns;
+  /** Decode-step projections (generation only; training keeps the plain kernel for autograd). */
+  private final BlockedLinear blocked;
 
   /** Loads a checkpoint's weights onto a device; the model owns (and closes) its manager. */
   public static DecoderModel load(ModelConfig config, java.nio.file.Path dir, Device device)
@@ -69,6 +71,7 @@ public final class DecoderModel implements AutoCloseable {
     this.nh = config.numHeads();
     this.nkv = config.numKvHeads();
     this.hd = config.headDim();
+    this.blocked = new BlockedLinear(selflengthen.model.Djl.threads(), manager.getDevice());
   }
 
   public ModelConfig config() {
@@ -124,6 +127,7 @@ public final class DecoderModel implements AutoCloseable {
     }
     NDArray slots = manager.create(slotIds, new Shape(batch, 1));
     ctx.cache = cache;
+    ctx.linear = blocked;
     ctx.write = new NDIndex("{}, :, {}", slots, positions);
     ctx.read = new NDIndex().addSliceDim(slot0, slot0 + batch).addAllDim()
         .addSliceDim(0, attendLength);
@@ -143,7 +147,7 @@ public final class DecoderModel implements AutoCloseable {
       }
       x = x.get(new NDIndex("{}, {}", manager.create(rows), manager.create(cols2)));
     }
-    return logits(x);
+    return blocked.apply(Ops.rmsNorm(x, weights.finalNorm(), eps), weights.lmHead(), null);
   }
 
   /**
@@ -179,7 +183,7 @@ public final class DecoderModel implements AutoCloseable {
     int b = ctx.batch;
     int t = ctx.length;
     NDArray h = Ops.rmsNorm(x, w.inputNorm(), eps);
-    NDArray qkv = project(l, Projection.QKV, h, w, lora).reshape(b, t, nh + 2 * nkv, hd);
+    NDArray qkv = project(l, Projection.QKV, h, w, lora, ctx).reshape(b, t, nh + 2 * nkv, hd);
     NDList qkvParts = qkv.split(new long[] {nh + nkv}, 2);
     NDArray qk = rope(qkvParts.get(0), ctx.cos, ctx.sin);
     NDList qkParts = qk.split(new long[] {nh}, 2);
@@ -198,16 +202,19 @@ public final class DecoderModel implements AutoCloseable {
       values = qkvParts.get(1).transpose(0, 2, 1, 3);
     }
     NDArray attended = attend(q, keys, values, ctx.mask, b, t);
-    x = x.add(project(l, Projection.O, attended, w, lora));
+    x = x.add(project(l, Projection.O, attended, w, lora, ctx));
     NDArray h2 = Ops.rmsNorm(x, w.postNorm(), eps);
-    NDList gateUp = project(l, Projection.GATE_UP, h2, w, lora)
+    NDList gateUp = project(l, Projection.GATE_UP, h2, w, lora, ctx)
         .split(new long[] {config.intermediateSize()}, 2);
     NDArray act = Ops.silu(gateUp.get(0)).mul(gateUp.get(1));
-    return x.add(project(l, Projection.DOWN, act, w, lora));
+    return x.add(project(l, Projection.DOWN, act, w, lora, ctx));
   }
 
-  private NDArray project(int l, Projection p, NDArray input, LayerWeights w, LoraDelta lora) {
-    NDArray out = Ops.linear(input, w.weight(p), w.bias(p));
+  private NDArray project(int l, Projection p, NDArray input, LayerWeights w, LoraDelta lora,
+      Ctx ctx) {
+    NDArray out = ctx.linear != null
+        ? ctx.linear.apply(input, w.weight(p), w.bias(p))
+        : Ops.linear(input, w.weight(p), w.bias(p));
     if (lora != null) {
       NDArray delta = lora.delta(l, p, input);
       if (delta != null) {
@@ -257,6 +264,7 @@ public final class DecoderModel implements AutoCloseable {
 
   @Override
   public void close() {
+    blocked.close();
     rope.close();
     if (columns != null) {
       columns.close();
@@ -277,6 +285,8 @@ public final class DecoderModel implements AutoCloseable {
     NDArray sin;
     NDArray mask;
     KvCache cache;
+    /** Set for generation: few-row projections as blocked matmuls. */
+    BlockedLinear linear;
     NDIndex write;
     NDIndex read;
 

@@ -36,11 +36,16 @@ public final class BenchModelCommand implements Callable<Integer> {
           + " deleted afterwards).")
   Path workDir;
 
+  @Option(names = "--inference-only",
+      description = "Measure the matmul ceiling, prefill and decode only: no memory stream, no"
+          + " training (what tools/bench/compare-with-pytorch.sh repeats in each round).")
+  boolean inferenceOnly;
+
   @Override
   public Integer call() throws IOException {
     Path dir = workDir != null ? workDir : Files.createTempDirectory("selflengthen-bench");
     try {
-      Map<String, Object> result = new ModelBenchmark(preset, dir, threads).run();
+      Map<String, Object> result = new ModelBenchmark(preset, dir, threads, inferenceOnly).run();
       spec.commandLine().getOut().println(
           new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(result));
       spec.commandLine().getOut().flush();
