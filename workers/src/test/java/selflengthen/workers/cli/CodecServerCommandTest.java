@@ -99,4 +99,20 @@ class CodecServerCommandTest {
         dir.resolve("absent.key").toString()));
     assertTrue(err.toString().contains("absent.key"), err.toString());
   }
+
+  @Test
+  void originsGivenReplaceTheDefaultOnes() {
+    CommandLine cl = Main.commandLine(() -> (q, w, c) -> {});
+    cl.parseArgs("codec-server");
+    CodecServerCommand defaults = cl.getSubcommands().get("codec-server").getCommand();
+    assertEquals(List.of("http://127.0.0.1:8080", "http://localhost:8080"), defaults.allowedOrigins);
+    assertEquals("127.0.0.1", defaults.host);
+    assertEquals(CodecServerCommand.DEFAULT_PORT, defaults.port);
+
+    CommandLine other = Main.commandLine(() -> (q, w, c) -> {});
+    other.parseArgs("codec-server", "--allow-origin", "https://ui.example.test", "--allow-origin",
+        "http://127.0.0.1:8233");
+    CodecServerCommand given = other.getSubcommands().get("codec-server").getCommand();
+    assertEquals(List.of("https://ui.example.test", "http://127.0.0.1:8233"), given.allowedOrigins);
+  }
 }
