@@ -32,10 +32,8 @@ import selflengthen.workers.security.PayloadEncryption;
  */
 @Command(
     name = "codec-server",
-    description = {
-      "Serve the payload encryption codec to the Temporal Web UI and CLI (Temporal's Remote Codec",
-      "Server protocol: POST .../encode and .../decode). Give it the workers' key."
-    },
+    description = "Serve the payload encryption codec to the Temporal Web UI and CLI (Temporal's"
+        + " Remote Codec Server protocol: POST .../encode and .../decode). Give it the workers' key.",
     exitCodeListHeading = "Exit codes:%n",
     exitCodeList = {"0:stopped", "1:the port could not be bound", "2:usage error (no key, bad option)"})
 public final class CodecServerCommand implements Callable<Integer> {
