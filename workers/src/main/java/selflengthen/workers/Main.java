@@ -11,6 +11,7 @@ import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
 import selflengthen.workers.cli.BenchCommand;
 import selflengthen.workers.cli.CancelCommand;
+import selflengthen.workers.cli.CodecServerCommand;
 import selflengthen.workers.cli.DemoCommand;
 import selflengthen.workers.cli.DevCommand;
 import selflengthen.workers.cli.EvalCommand;
@@ -53,6 +54,7 @@ import selflengthen.workers.cli.WorkersCommand;
       EvalCommand.class,
       GenerateCommand.class,
       ServeCommand.class,
+      CodecServerCommand.class,
       TrainCommand.class,
       CommandLine.HelpCommand.class
     })

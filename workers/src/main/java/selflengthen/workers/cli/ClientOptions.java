@@ -2,6 +2,7 @@ package selflengthen.workers.cli;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import selflengthen.workers.ConnectionSettings;
 import selflengthen.workers.TemporalConnection;
@@ -67,17 +68,7 @@ public final class ClientOptions {
       description = "File holding a Temporal API key (env SELFLENGTHEN_API_KEY_FILE).")
   Path apiKeyFile;
 
-  @Option(names = "--encryption-key-file", paramLabel = "FILE",
-      defaultValue = "${env:SELFLENGTHEN_ENCRYPTION_KEY_FILE}",
-      description = "AES-256 key (32 bytes raw, base64 or hex) to encrypt every payload"
-          + " (env SELFLENGTHEN_ENCRYPTION_KEY_FILE). Workers and clients need the same key.")
-  Path encryptionKeyFile;
-
-  @Option(names = "--encryption-key-env", paramLabel = "VAR",
-      defaultValue = "${env:SELFLENGTHEN_ENCRYPTION_KEY_ENV}",
-      description = "Environment variable holding the payload key, base64 or hex"
-          + " (env SELFLENGTHEN_ENCRYPTION_KEY_ENV).")
-  String encryptionKeyEnv;
+  @Mixin EncryptionKeyOptions encryptionKey = new EncryptionKeyOptions();
 
   public String address() {
     return address;
@@ -92,16 +83,10 @@ public final class ClientOptions {
     if (blank(apiKeyEnv) != null && apiKeyFile != null) {
       throw new CliException("give the API key once: --api-key-env or --api-key-file");
     }
-    if (blank(encryptionKeyEnv) != null && encryptionKeyFile != null) {
-      throw new CliException("give the encryption key once: --encryption-key-env or --encryption-key-file");
-    }
     try {
       TemporalApiKey apiKey = blank(apiKeyEnv) != null ? TemporalApiKey.read(SecretSource.env(apiKeyEnv))
           : apiKeyFile != null ? TemporalApiKey.read(SecretSource.file(apiKeyFile)) : null;
-      EncryptionKey encryption =
-          blank(encryptionKeyEnv) != null ? EncryptionKey.read(SecretSource.env(encryptionKeyEnv))
-              : encryptionKeyFile != null ? EncryptionKey.read(SecretSource.file(encryptionKeyFile))
-              : null;
+      EncryptionKey encryption = encryptionKey.key();
       TlsSettings tlsSettings = TlsSettings.resolve(tls, tlsCert, tlsKey, tlsCa, blank(tlsServerName),
           apiKey != null);
       return new ConnectionSettings(address, namespace, tlsSettings, apiKey, encryption, null);

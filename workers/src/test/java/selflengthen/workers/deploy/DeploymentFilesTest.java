@@ -29,6 +29,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.ParseResult;
 import selflengthen.workers.Main;
+import selflengthen.workers.cli.CodecServerCommand;
 import selflengthen.workers.cli.MetricsOptions;
 import selflengthen.workflows.TaskQueues;
 
@@ -41,6 +42,7 @@ import selflengthen.workflows.TaskQueues;
 class DeploymentFilesTest {
   static final Pattern ENV_REFERENCE = Pattern.compile("\\$\\{env:([A-Z0-9_]+)");
   static final int TEMPORAL_PORT = 7233;
+  static final String ENCRYPTION_OVERLAY = "deploy/docker/encryption.yml";
   /** Image name (as built in the Dockerfiles' comments) -> Dockerfile. */
   static final Map<String, String> IMAGES = Map.of(
       "selflengthen-worker", "deploy/docker/Dockerfile.worker",
@@ -56,6 +58,10 @@ class DeploymentFilesTest {
   static Map<String, Dockerfile> dockerfiles = new LinkedHashMap<>();
   static List<Container> containers = new ArrayList<>();
   static JsonNode compose;
+  /** deploy/docker/encryption.yml, the overlay that turns payload encryption on. */
+  static JsonNode encryptionOverlay;
+  /** Compose services running {@code codec-server}, by service name (their own environment only). */
+  static Map<String, Container> codecServices = new LinkedHashMap<>();
   static List<JsonNode> k8s = new ArrayList<>();
 
   @BeforeAll
@@ -73,6 +79,7 @@ class DeploymentFilesTest {
       dockerfiles.put(e.getKey(), Dockerfile.read(root.resolve(e.getValue())));
     }
     compose = yaml.readTree(root.resolve("docker-compose.yml").toFile());
+    encryptionOverlay = yaml.readTree(root.resolve(ENCRYPTION_OVERLAY).toFile());
     try (Stream<Path> files = Files.list(root.resolve("deploy/k8s"))) {
       for (Path p : files.filter(f -> f.toString().endsWith(".yaml")).sorted().toList()) {
         k8s.addAll(yaml.readerFor(JsonNode.class).<JsonNode>readValues(p.toFile()).readAll());
@@ -106,7 +113,8 @@ class DeploymentFilesTest {
       }
       String image = imageName(s.get("image").asText());
       Dockerfile d = dockerfiles.get(image);
-      Map<String, String> env = new LinkedHashMap<>(d.env());
+      boolean codec = s.has("command") && s.get("command").path(0).asText().equals("codec-server");
+      Map<String, String> env = new LinkedHashMap<>(codec ? Map.of() : d.env());
       if (s.has("environment")) {
         s.get("environment").fields().forEachRemaining(v -> env.put(v.getKey(), v.getValue().asText()));
       }
@@ -122,8 +130,13 @@ class DeploymentFilesTest {
         });
       }
       assertTrue(s.has("command"), "compose " + e.getKey() + " names its command");
-      containers.add(new Container("docker-compose.yml " + e.getKey(), image, strings(s.get("command")), env,
-          mounts, ports));
+      Container c = new Container("docker-compose.yml " + e.getKey(), image, strings(s.get("command")), env,
+          mounts, ports);
+      if (c.args().get(0).equals("codec-server")) {
+        codecServices.put(e.getKey(), c);
+      } else {
+        containers.add(c);
+      }
     });
   }
 
@@ -199,6 +212,7 @@ class DeploymentFilesTest {
   @Test
   void theFilesWereFound() {
     assertEquals(2, containers.stream().filter(c -> c.where().startsWith("docker-compose")).count());
+    assertEquals(Set.of("codec-server"), codecServices.keySet());
     assertEquals(3, containers.stream().filter(c -> c.where().startsWith("deploy/k8s")).count());
     assertTrue(optionsByEnv.keySet().containsAll(List.of("SELFLENGTHEN_ADDRESS", "SELFLENGTHEN_QUEUES",
         "SELFLENGTHEN_METRICS_PORT", "SELFLENGTHEN_TLS_CERT", "SELFLENGTHEN_API_KEY_FILE")), optionsByEnv.keySet().toString());
@@ -298,6 +312,100 @@ class DeploymentFilesTest {
         published++;
       }
     }
-    assertEquals(3, published, "temporal, temporal-ui and the control worker's metrics");
+    assertEquals(4, published, "temporal, temporal-ui, the control worker's metrics and the codec server");
+  }
+
+  static int hostPort(JsonNode service, int containerPort) {
+    for (String p : strings(service.get("ports"))) {
+      String[] parts = p.split(":");
+      if (Integer.parseInt(parts[parts.length - 1]) == containerPort) {
+        assertEquals(3, parts.length, p + " names its host address");
+        assertEquals("127.0.0.1", parts[0], p);
+        return Integer.parseInt(parts[1]);
+      }
+    }
+    fail(service + " does not publish " + containerPort);
+    return -1;
+  }
+
+  @Test
+  void theComposeCodecServerParsesWithTheRealCliAndIsWhereTheWebUiLooks() {
+    Container codec = codecServices.get("codec-server");
+    JsonNode service = compose.get("services").get("codec-server");
+    ParseResult r = parse(codec.where(), codec.args());
+    ParseResult sub = r.subcommand();
+    assertEquals("codec-server", sub.commandSpec().name());
+    int port = sub.matchedOptionValue("--port", -1);
+    assertEquals(CodecServerCommand.DEFAULT_PORT, port, "compose and the docs use the CLI's default port");
+    assertEquals(List.of(port), List.copyOf(codec.ports().values()), codec.where() + " publishes its --port");
+    assertEquals("0.0.0.0", sub.matchedOptionValue("--host", "127.0.0.1"),
+        "inside its container it must listen beyond its loopback to be published");
+    int published = hostPort(service, port);
+    assertTrue(strings(service.get("profiles")).contains("encryption"), "only with payload encryption");
+
+    // The browser's origin is the Web UI as the host publishes it; the UI calls the codec server there.
+    JsonNode ui = compose.get("services").get("temporal-ui");
+    String uiOrigin = "http://127.0.0.1:" + hostPort(ui, 8080);
+    List<String> origins = sub.matchedOptionValue("--allow-origin", List.of());
+    assertTrue(origins.contains(uiOrigin), origins + " lacks the Web UI's origin " + uiOrigin);
+    String defaults = sub.commandSpec().findOption("--allow-origin").defaultValue();
+    assertTrue(List.of(defaults.split(",")).contains(uiOrigin), "the CLI's default origins " + defaults
+        + " include the compose Web UI's");
+    JsonNode overlay = encryptionOverlay.get("services");
+    assertEquals("http://127.0.0.1:" + published,
+        overlay.get("temporal-ui").get("environment").get("TEMPORAL_CODEC_ENDPOINT").asText());
+    assertEquals("http://codec-server:" + port,
+        overlay.get("temporal-admin-tools").get("environment").get("TEMPORAL_CODEC_ENDPOINT").asText());
+  }
+
+  @Test
+  void theCodecServerAndEveryWorkerReadTheSameKeyUnderEncryption() {
+    Container codec = codecServices.get("codec-server");
+    CommandLine codecCommand = Main.commandLine(() -> (q, w, c) -> {}).getSubcommands().get("codec-server");
+    Map<String, OptionSpec> codecOptionsByEnv = new HashMap<>();
+    for (OptionSpec o : codecCommand.getCommandSpec().options()) {
+      if (o.userObject() instanceof Field f && f.getAnnotation(CommandLine.Option.class) != null) {
+        Matcher m = ENV_REFERENCE.matcher(f.getAnnotation(CommandLine.Option.class).defaultValue());
+        while (m.find()) {
+          codecOptionsByEnv.put(m.group(1), o);
+        }
+      }
+    }
+    for (Map.Entry<String, String> v : codec.env().entrySet()) {
+      OptionSpec option = codecOptionsByEnv.get(v.getKey());
+      assertNotNull(option, codec.where() + ": no option of 'codec-server' reads " + v.getKey());
+      parse(codec.where() + " " + v.getKey(), List.of("codec-server", option.longestName(), v.getValue()));
+    }
+    String keyFile = codec.env().get("SELFLENGTHEN_ENCRYPTION_KEY_FILE");
+    assertNotNull(keyFile, codec.where() + " reads the payload key from a file");
+    String secret = keyFile.substring("/run/secrets/".length());
+    assertEquals("/run/secrets/" + secret, keyFile, "a compose secret");
+    assertTrue(strings(compose.get("services").get("codec-server").get("secrets")).contains(secret));
+    assertTrue(compose.get("secrets").has(secret), "secret " + secret + " is defined");
+
+    JsonNode overlay = encryptionOverlay.get("services");
+    int workers = 0;
+    for (Container c : containers) {
+      if (!c.where().startsWith("docker-compose")) {
+        continue;
+      }
+      String name = c.where().substring("docker-compose.yml ".length());
+      JsonNode s = overlay.get(name);
+      assertNotNull(s, ENCRYPTION_OVERLAY + " gives " + name + " the key");
+      assertEquals(keyFile, s.get("environment").get("SELFLENGTHEN_ENCRYPTION_KEY_FILE").asText(), name);
+      assertTrue(strings(s.get("secrets")).contains(secret), name + " mounts the key");
+      s.get("environment").fields().forEachRemaining(v -> {
+        assertNotNull(optionsByEnv.get(v.getKey()), ENCRYPTION_OVERLAY + " " + name + ": no worker option reads "
+            + v.getKey());
+        parse(ENCRYPTION_OVERLAY + " " + name, List.of("worker", optionsByEnv.get(v.getKey()).longestName(),
+            v.getValue().asText()));
+      });
+      workers++;
+    }
+    assertEquals(2, workers);
+    for (var it = overlay.fieldNames(); it.hasNext(); ) {
+      String name = it.next();
+      assertTrue(compose.get("services").has(name), ENCRYPTION_OVERLAY + " names unknown service " + name);
+    }
   }
 }
