@@ -226,13 +226,17 @@ public final class DjlLanguageModel implements LanguageModel {
     return model;
   }
 
-  /** Work done since load: steps, tokens and time spent in decode and in prefill. */
+  /**
+   * Work done since load: steps, tokens and time spent in decode and in prefill, and the number of
+   * prefill forward passes (requests submitted together share one).
+   */
   public record Counters(long decodeSteps, long decodedTokens, long decodeNanos,
-      long prefilledTokens, long prefillNanos) {}
+      long prefilledTokens, long prefillNanos, long prefillForwards) {}
 
   public Counters counters() {
     return new Counters(scheduler.decodeSteps.get(), scheduler.decodedTokens.get(),
-        scheduler.decodeNanos.get(), scheduler.prefilledTokens.get(), scheduler.prefillNanos.get());
+        scheduler.decodeNanos.get(), scheduler.prefilledTokens.get(), scheduler.prefillNanos.get(),
+        scheduler.prefillForwards.get());
   }
 
   @Override

@@ -36,9 +36,9 @@ final class Scheduler implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Scheduler.class);
 
   /** How long the queue must stay unchanged to end a burst of submissions. */
-  static final long BURST_QUIET_NANOS = 200_000;
+  static final long BURST_QUIET_NANOS = 2_000_000;
   /** The longest wait for a burst to end. */
-  static final long BURST_MAX_NANOS = 2_000_000;
+  static final long BURST_MAX_NANOS = 10_000_000;
 
   private final DecoderModel model;
   private final TextTokenizer tokenizer;
@@ -62,6 +62,7 @@ final class Scheduler implements AutoCloseable {
   final AtomicLong prefilledTokens = new AtomicLong();
   final AtomicLong decodeNanos = new AtomicLong();
   final AtomicLong prefillNanos = new AtomicLong();
+  final AtomicLong prefillForwards = new AtomicLong();
 
   Scheduler(DecoderModel model, TextTokenizer tokenizer, Set<Integer> eos, int slotCount,
       int capacity, int prefillBudget, int maxAdapters, String name) {
@@ -222,6 +223,7 @@ final class Scheduler implements AutoCloseable {
         try (NDScope chunk = new NDScope()) {
           logits = model.forward(tokens, 1, len, slot0, new int[] {start}, new int[] {len - 1},
               cache, lora);
+          prefillForwards.incrementAndGet();
           NDScope.unregister(logits);
         }
       }
@@ -238,6 +240,7 @@ final class Scheduler implements AutoCloseable {
         last[b] = p.length - 1;
       }
       logits = model.forward(tokens, n, longest, slot0, new int[n], last, cache, lora);
+      prefillForwards.incrementAndGet();
     }
     for (Job j : group) {
       j.cached = j.prompt.length;

@@ -59,6 +59,11 @@ public final class DecoderModel implements AutoCloseable {
   }
 
   public DecoderModel(DecoderWeights weights, NDManager manager) {
+    this(weights, manager, selflengthen.model.Djl.threads());
+  }
+
+  /** @param linearBlocks column blocks of few-row projections (see {@link BlockedLinear}) */
+  DecoderModel(DecoderWeights weights, NDManager manager, int linearBlocks) {
     this.config = weights.config();
     this.weights = weights;
     this.manager = manager;
@@ -71,7 +76,7 @@ public final class DecoderModel implements AutoCloseable {
     this.nh = config.numHeads();
     this.nkv = config.numKvHeads();
     this.hd = config.headDim();
-    this.blocked = new BlockedLinear(selflengthen.model.Djl.threads(), manager.getDevice());
+    this.blocked = new BlockedLinear(linearBlocks, manager.getDevice());
   }
 
   public ModelConfig config() {

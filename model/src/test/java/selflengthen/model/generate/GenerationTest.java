@@ -46,6 +46,32 @@ class GenerationTest {
         + ". ".repeat(i % 3 + 1))), true);
   }
 
+  /**
+   * Requests submitted back to back after an idle spell share one prefill forward: the scheduler
+   * waits for the burst to end instead of prefilling the first request alone (without that wait
+   * the first request always takes a forward of its own, so 4 requests need at least 2). Three
+   * attempts, because a machine busy elsewhere can stall the submitting thread past the wait.
+   */
+  @Test
+  void aBurstOfRequestsSharesOnePrefillForward() throws Exception {
+    long fewest = Long.MAX_VALUE;
+    // a prefill budget that fits all four prompts in one forward
+    try (DjlLanguageModel wide = Models.open(TinyModels.tiny(), EngineOptions.defaults()
+        .withMaxBatchSize(4).withMaxSequenceLength(256).withPrefillTokens(1024))) {
+      for (int attempt = 0; attempt < 3 && fewest > 1; attempt++) {
+        Thread.sleep(100); // let the scheduler go idle
+        var before = wide.counters();
+        List<CompletableFuture<GenerationOutput>> burst = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+          burst.add(wide.submit(req(prompt(i), SamplingParams.greedy(), 1), FIXED));
+        }
+        burst.forEach(CompletableFuture::join);
+        fewest = Math.min(fewest, wide.counters().prefillForwards() - before.prefillForwards());
+      }
+    }
+    assertEquals(1, fewest, "prefill forwards for 4 requests submitted together");
+  }
+
   @Test
   void greedyIsDeterministicAndUnaffectedByBatching() {
     List<GenerationOutput> alone = new ArrayList<>();

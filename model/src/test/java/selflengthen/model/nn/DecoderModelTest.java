@@ -90,6 +90,34 @@ class DecoderModelTest {
     }
   }
 
+  /**
+   * Generation steps through {@link BlockedLinear} (here 4 column blocks, whatever the thread
+   * count) give the logits of the training path's plain kernels over the whole sequence.
+   */
+  @Test
+  void blockedProjectionsGiveTheLogitsOfThePlainKernels() throws Exception {
+    Path dir = TinyModels.tiny();
+    Checkpoint c = Checkpoint.read(dir);
+    ai.djl.ndarray.NDManager manager = ai.djl.ndarray.NDManager.newBaseManager(Device.cpu());
+    DecoderWeights weights = DecoderWeights.load(c.config(),
+        selflengthen.model.io.WeightFiles.open(dir), manager, Device.cpu());
+    long[] seq = tokens(10, 4);
+    try (DecoderModel blocked = new DecoderModel(weights, manager, 4);
+        NDScope scope = new NDScope();
+        KvCache cache = new KvCache(c.config(), 1, 32, manager, Device.cpu())) {
+      NDArray ids = manager.create(seq, new ai.djl.ndarray.types.Shape(1, 10));
+      float[] plain = model.logits(model.hiddenStates(ids, null)).toFloatArray();
+      float[] prefill = blocked.forward(java.util.Arrays.copyOf(seq, 6), 1, 6, 0, new int[] {0},
+          new int[] {5}, cache, null).toFloatArray();
+      assertClose(plain, 5 * vocab, prefill);
+      for (int p = 6; p < 10; p++) {
+        float[] step = blocked.forward(new long[] {seq[p]}, 1, 1, 0, new int[] {p}, new int[] {0},
+            cache, null).toFloatArray();
+        assertClose(plain, p * vocab, step);
+      }
+    }
+  }
+
   static void assertClose(float[] big, int offset, float[] small) {
     double maxDiff = 0;
     for (int i = 0; i < small.length; i++) {
