@@ -132,16 +132,16 @@ public final class ModelBenchmark {
   }
 
   /**
-   * Prefill throughput of 4 x 256-token prompts: one untimed run first (the first forward of a
-   * new shape is up to 1.5x slower while the allocator settles), then the best of three, as for
-   * decode. tools/bench/pytorch_decode.py does the same.
+   * Prefill throughput of 4 x 256-token prompts: two untimed runs first (the first two forwards
+   * of a new shape took 0.86-0.92 s and 0.72-0.77 s, later ones 0.51-0.57 s, while the allocator
+   * settles), then the best of three, as for decode. tools/bench/pytorch_decode.py does the same.
    */
   private static Map<String, Object> prefill(DjlLanguageModel m) {
     String[] longPrompts = prompts(m, 4, 256);
     long tokens = 0;
     double best = 0;
     long forwards = 0;
-    for (int run = -1; run < 3; run++) {
+    for (int run = -2; run < 3; run++) {
       var before = m.counters();
       List<CompletableFuture<?>> fs = new ArrayList<>();
       for (String p : longPrompts) {
