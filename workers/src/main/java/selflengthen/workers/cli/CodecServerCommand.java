@@ -117,21 +117,8 @@ public final class CodecServerCommand implements Callable<Integer> {
     out.println("codec-server: " + server.url() + " with key " + key.id() + ", for origins "
         + String.join(", ", options.allowedOrigins()));
     out.flush();
-    Thread shutdown = new Thread(() -> server.stop(Duration.ofSeconds(1)), "codec-server-shutdown");
-    Runtime.getRuntime().addShutdownHook(shutdown);
     started.complete(server);
-    try {
-      server.awaitStop();
-    } catch (InterruptedException e) {
-      server.stop(Duration.ZERO);
-      Thread.currentThread().interrupt();
-    } finally {
-      try {
-        Runtime.getRuntime().removeShutdownHook(shutdown);
-      } catch (IllegalStateException jvmShuttingDown) {
-        // the hook stops the server itself
-      }
-    }
+    Foreground.run(server, "codec-server", Duration.ofSeconds(1), () -> { });
     return CommandLine.ExitCode.OK;
   }
 

@@ -220,28 +220,8 @@ public final class ServeCommand implements Callable<Integer> {
     }
     out.println("serve: " + names(catalog.all()) + " at " + server.baseUrl());
     out.flush();
-    Thread shutdown =
-        new Thread(
-            () -> {
-              server.stop(Duration.ofSeconds(2));
-              closeModel.run();
-            },
-            "serve-shutdown");
-    Runtime.getRuntime().addShutdownHook(shutdown);
     started.complete(server);
-    try {
-      server.awaitStop();
-    } catch (InterruptedException e) {
-      server.stop(Duration.ZERO);
-      Thread.currentThread().interrupt();
-    } finally {
-      try {
-        Runtime.getRuntime().removeShutdownHook(shutdown);
-      } catch (IllegalStateException jvmShuttingDown) {
-        // the hook is running and closes the model itself
-      }
-      closeModel.run();
-    }
+    Foreground.run(server, "serve", Duration.ofSeconds(2), closeModel);
     return CommandLine.ExitCode.OK;
   }
 

@@ -12,7 +12,6 @@ import io.temporal.payload.codec.PayloadCodec;
 import io.temporal.payload.codec.PayloadCodecException;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -24,6 +23,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import selflengthen.workers.http.StoppableServer;
 
 /**
  * A Temporal Remote Codec Server: the Web UI and the Temporal CLI ({@code --codec-endpoint}) POST
@@ -37,7 +37,7 @@ import org.slf4j.LoggerFactory;
  * answer 400 with the codec's message, which names key ids, never keys or payload bytes; nothing
  * here logs payload contents.
  */
-public final class CodecServer implements AutoCloseable {
+public final class CodecServer implements AutoCloseable, StoppableServer {
   private static final Logger LOG = LoggerFactory.getLogger(CodecServer.class);
   static final String ALLOWED_HEADERS = "Content-Type, X-Namespace, Authorization";
   static final String ALLOWED_METHODS = "POST, OPTIONS";
@@ -83,14 +83,10 @@ public final class CodecServer implements AutoCloseable {
 
   /** The endpoint to give the Web UI and {@code --codec-endpoint}, e.g. http://127.0.0.1:8081 */
   public URI url() {
-    InetSocketAddress a = address();
-    String host = a.getAddress().getHostAddress();
-    if (a.getAddress() instanceof Inet6Address) {
-      host = "[" + host.replaceFirst("%.*$", "") + "]";
-    }
-    return URI.create("http://" + host + ":" + a.getPort());
+    return StoppableServer.root(address());
   }
 
+  @Override
   public synchronized void stop(Duration grace) {
     if (stopped.getCount() == 0) {
       return;
@@ -100,6 +96,7 @@ public final class CodecServer implements AutoCloseable {
     stopped.countDown();
   }
 
+  @Override
   public void awaitStop() throws InterruptedException {
     stopped.await();
   }

@@ -9,7 +9,6 @@ import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -34,6 +33,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import selflengthen.workers.http.StoppableServer;
 import selflengthen.model.api.GenerationResult;
 
 /**
@@ -50,7 +50,7 @@ import selflengthen.model.api.GenerationResult;
  * it (its {@link selflengthen.model.api.TextListener}), one SSE event per piece, with keep-alive
  * comments in silences longer than {@link ServerOptions#streamKeepAlive()}.
  */
-public final class OpenAiServer implements AutoCloseable {
+public final class OpenAiServer implements AutoCloseable, StoppableServer {
   private static final Logger LOG = LoggerFactory.getLogger(OpenAiServer.class);
   private static final byte[] DONE = "data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8);
   private static final byte[] KEEP_ALIVE = ": keep-alive\n\n".getBytes(StandardCharsets.UTF_8);
@@ -111,15 +111,11 @@ public final class OpenAiServer implements AutoCloseable {
 
   /** e.g. http://127.0.0.1:8000/v1 */
   public URI baseUrl() {
-    InetSocketAddress address = address();
-    String host = address.getAddress().getHostAddress();
-    if (address.getAddress() instanceof Inet6Address) {
-      host = "[" + host.replaceFirst("%.*$", "") + "]";
-    }
-    return URI.create("http://" + host + ":" + address.getPort() + "/v1");
+    return URI.create(StoppableServer.root(address()) + "/v1");
   }
 
   /** Stops accepting, gives running exchanges up to {@code grace}, then stops the threads. */
+  @Override
   public synchronized void stop(Duration grace) {
     if (stopped.getCount() == 0) {
       return;
@@ -131,6 +127,7 @@ public final class OpenAiServer implements AutoCloseable {
     LOG.info("OpenAI-compatible server on port {} stopped", address().getPort());
   }
 
+  @Override
   public void awaitStop() throws InterruptedException {
     stopped.await();
   }
