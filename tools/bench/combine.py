@@ -23,7 +23,11 @@ def read_engine(path):
 
 def figures(result):
     out = {"matmul_gflops_fp32": result["matmul_gflops_fp32"],
-           "prefill_tokens_per_s": result["prefill"]["tokens_per_s"]}
+           "prefill_tokens_per_s": result["prefill"]["tokens_per_s"],
+           # prefill is GEMM bound: its throughput per GFLOP/s of the side's own matmul ceiling
+           # separates the engine's code from the BLAS each side ships (MKL / OpenBLAS)
+           "prefill_tokens_per_s_per_matmul_gflops": round(
+               result["prefill"]["tokens_per_s"] / result["matmul_gflops_fp32"], 3)}
     for d in result["decode"]:
         out["decode_batch_%d_tokens_per_s" % d["batch"]] = d["tokens_per_s"]
     return out
