@@ -44,12 +44,17 @@ public final class BenchOrchestrationCommand implements Callable<Integer> {
       description = "Samples per shard, for the 100k projection (default: the spec default, 32).")
   Integer shardSize;
 
+  @Option(names = "--queued-shards", paramLabel = "N",
+      description = "parallelism.queued_shards of the benchmark's run: shards scheduled ahead of the"
+          + " W running ones (default: the spec default, a quarter of max_concurrent_shards).")
+  Integer queuedShards;
+
   @Override
   public Integer call() throws JsonProcessingException {
     OrchestrationBenchmark.Settings settings;
     try {
       settings = new OrchestrationBenchmark.Settings(shards, slots, activityMs,
-          shardSize == null ? OrchestrationBenchmark.defaultShardSize() : shardSize);
+          shardSize == null ? OrchestrationBenchmark.defaultShardSize() : shardSize, queuedShards);
     } catch (IllegalArgumentException e) {
       throw new CliException(e.getMessage());
     }
