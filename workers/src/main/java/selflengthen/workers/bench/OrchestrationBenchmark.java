@@ -207,9 +207,14 @@ public final class OrchestrationBenchmark {
       return new Report(
           "orchestration",
           "embedded in-memory Temporal on " + server.address() + "; real SelfLengthenRun (1 round) and"
-              + " SelfLengthenRound; WorkerHost workers on every queue with W activity slots each and"
-              + " max_concurrent_shards = W; synthetic activities (shards sleep activity_ms, the rest"
-              + " return at once, nothing is written)",
+              + " SelfLengthenRound; WorkerHost workers on every queue with W activity slots each,"
+              + " max_concurrent_shards = W and queued_shards = "
+              + (settings.queuedShards() == null
+                  ? "the spec default (a quarter of W, at least 1)"
+                  : settings.queuedShards() + " (--queued-shards)")
+              + " scheduled ahead of them; control steps as local activities in the control worker;"
+              + " synthetic activities (shards sleep activity_ms, the rest return at once, nothing is"
+              + " written)",
           Machine.now(),
           warmup,
           settings.shards(),

@@ -19,7 +19,7 @@ import selflengthen.workers.bench.OrchestrationBenchmark;
       "Measure orchestration overhead: a one-round run of the real workflows on the embedded"
           + " in-memory Temporal (127.0.0.1, random port) with synthetic activities whose shards"
           + " take exactly --activity-ms, once per --slots value W (W activity slots per worker,"
-          + " max_concurrent_shards = W).",
+          + " max_concurrent_shards = W, queued_shards the spec default unless --queued-shards).",
       "Prints JSON: per W the ideal time (shards x activity-ms / W), the measured round time,"
           + " efficiency = ideal / measured, activities per second and the round's history events;"
           + " and the projected events of a 100k-sample round against Temporal's 51,200 limit."
