@@ -67,7 +67,6 @@ public class SelfLengthenRunImpl implements SelfLengthenRun {
   private long progressReceivedAt;
   private String childId;
   private long forwardedVersion;
-  private StageRunner.Features features = StageRunner.Features.LEGACY;
 
   @WorkflowInit
   public SelfLengthenRunImpl(RunSpec spec, RunState carried) {
@@ -87,10 +86,7 @@ public class SelfLengthenRunImpl implements SelfLengthenRun {
 
   @Override
   public RunResult run(RunSpec input, RunState carried) {
-    features =
-        StageRunner.Features.since(
-            Workflow.getVersion(Versions.RUN_FLOW, Workflow.DEFAULT_VERSION, Versions.RUN_FLOW_MAX),
-            Versions.RUN_FLOW_FAST);
+    Workflow.getVersion(Versions.RUN_FLOW, Workflow.DEFAULT_VERSION, Versions.RUN_FLOW_MAX);
     Async.procedure(this::forwardSettings);
     try {
       if (!isCarried(carried)) {
@@ -205,10 +201,7 @@ public class SelfLengthenRunImpl implements SelfLengthenRun {
   private void prepare(RunSpec input) {
     PreparedRun prepared;
     try {
-      prepared =
-          new StageRunner(input, 0, settings, seedBoard, features)
-              .remoteControl(Stages.PREPARE)
-              .prepareRun(input);
+      prepared = new StageRunner(input, 0, settings, seedBoard).control(Stages.PREPARE).prepareRun(input);
     } catch (ActivityFailure f) {
       if (f.getCause() instanceof ApplicationFailure a
           && ActivityFailures.NON_RETRYABLE.contains(a.getType())) {
@@ -232,7 +225,7 @@ public class SelfLengthenRunImpl implements SelfLengthenRun {
 
   /** The seed model's answers to the held-out instructions: the baseline each round is compared to. */
   private void measureSeed() {
-    StageRunner runner = new StageRunner(spec, 0, settings, seedBoard, features);
+    StageRunner runner = new StageRunner(spec, 0, settings, seedBoard);
     MergedStage m =
         runner.sharded(
             new StageRunner.ShardedCall(
@@ -242,7 +235,7 @@ public class SelfLengthenRunImpl implements SelfLengthenRun {
 
   /** The seed model on the spec's benchmark file: the baseline of each round's benchmark score. */
   private void evaluateSeed() {
-    StageRunner runner = new StageRunner(spec, 0, settings, seedBoard, features);
+    StageRunner runner = new StageRunner(spec, 0, settings, seedBoard);
     MergedStage m =
         runner.sharded(
             new StageRunner.ShardedCall(
@@ -339,7 +332,7 @@ public class SelfLengthenRunImpl implements SelfLengthenRun {
   private RunResult finish() {
     Workflow.await(() -> !settings.paused());
     round = spec.getRounds();
-    StageRunner runner = new StageRunner(spec, 0, settings, seedBoard, features);
+    StageRunner runner = new StageRunner(spec, 0, settings, seedBoard);
     RunResult.Builder result =
         RunResult.newBuilder()
             .setRunId(runId)
