@@ -37,7 +37,7 @@ import selflengthen.workers.http.StoppableServer;
  * answer 400 with the codec's message, which names key ids, never keys or payload bytes; nothing
  * here logs payload contents.
  */
-public final class CodecServer implements AutoCloseable, StoppableServer {
+public final class CodecServer implements StoppableServer {
   private static final Logger LOG = LoggerFactory.getLogger(CodecServer.class);
   static final String ALLOWED_HEADERS = "Content-Type, X-Namespace, Authorization";
   static final String ALLOWED_METHODS = "POST, OPTIONS";
@@ -99,11 +99,6 @@ public final class CodecServer implements AutoCloseable, StoppableServer {
   @Override
   public void awaitStop() throws InterruptedException {
     stopped.await();
-  }
-
-  @Override
-  public void close() {
-    stop(Duration.ZERO);
   }
 
   private void handle(HttpExchange exchange) {

@@ -6,12 +6,18 @@ import java.net.URI;
 import java.time.Duration;
 
 /** An HTTP server the CLI runs in the foreground: `serve`, `codec-server`. */
-public interface StoppableServer {
+public interface StoppableServer extends AutoCloseable {
   /** Stops accepting, gives running exchanges up to {@code grace}; idempotent. */
   void stop(Duration grace);
 
   /** Blocks until {@link #stop} has run. */
   void awaitStop() throws InterruptedException;
+
+  /** Stops at once. */
+  @Override
+  default void close() {
+    stop(Duration.ZERO);
+  }
 
   /** http://host:port of a bound address, IPv6 hosts bracketed and without their zone. */
   static URI root(InetSocketAddress address) {

@@ -50,7 +50,7 @@ import selflengthen.model.api.GenerationResult;
  * it (its {@link selflengthen.model.api.TextListener}), one SSE event per piece, with keep-alive
  * comments in silences longer than {@link ServerOptions#streamKeepAlive()}.
  */
-public final class OpenAiServer implements AutoCloseable, StoppableServer {
+public final class OpenAiServer implements StoppableServer {
   private static final Logger LOG = LoggerFactory.getLogger(OpenAiServer.class);
   private static final byte[] DONE = "data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8);
   private static final byte[] KEEP_ALIVE = ": keep-alive\n\n".getBytes(StandardCharsets.UTF_8);
@@ -130,11 +130,6 @@ public final class OpenAiServer implements AutoCloseable, StoppableServer {
   @Override
   public void awaitStop() throws InterruptedException {
     stopped.await();
-  }
-
-  @Override
-  public void close() {
-    stop(Duration.ZERO);
   }
 
   private void handle(HttpExchange exchange) {
