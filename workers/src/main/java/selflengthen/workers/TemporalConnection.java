@@ -1,5 +1,6 @@
 package selflengthen.workers;
 
+import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
@@ -16,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import selflengthen.workers.security.TemporalApiKey;
 import selflengthen.workers.security.SecretSafeLogging;
 import selflengthen.workers.security.TlsSettings;
+import selflengthen.workers.server.EmbeddedTemporal;
 
 /**
  * A connection to a Temporal frontend (TLS, mutual TLS and API key as {@link ConnectionSettings}
@@ -30,9 +32,12 @@ public final class TemporalConnection implements AutoCloseable {
   private final String namespace;
   private final WorkflowServiceStubs stubs;
   private final WorkflowClient client;
+  /** The in-process channel this connection owns; null over the network (the SDK owns that one). */
+  private final ManagedChannel ownChannel;
 
-  private TemporalConnection(ConnectionSettings settings, WorkflowServiceStubs stubs) {
+  private TemporalConnection(ConnectionSettings settings, WorkflowServiceStubs stubs, ManagedChannel ownChannel) {
     this.address = settings.address();
+    this.ownChannel = ownChannel;
     this.namespace = settings.namespace();
     this.stubs = stubs;
     this.client =
@@ -58,9 +63,33 @@ public final class TemporalConnection implements AutoCloseable {
     WorkflowServiceStubsOptions options = stubsOptions(settings);
     try {
       return new TemporalConnection(
-          settings, WorkflowServiceStubs.newConnectedServiceStubs(options, timeout));
+          settings, WorkflowServiceStubs.newConnectedServiceStubs(options, timeout), null);
     } catch (RuntimeException e) {
       throw new UnreachableServerException(settings.address(), e);
+    }
+  }
+
+  /**
+   * Connects to the in-memory server of this very process over its in-process channel (no socket).
+   * {@code settings} give the namespace, payload encryption and metrics; {@link #address()} stays
+   * the server's TCP address, the one to give the Temporal CLI.
+   */
+  public static TemporalConnection inProcess(EmbeddedTemporal server, ConnectionSettings settings, Duration timeout) {
+    ManagedChannel channel = server.newInProcessChannel();
+    WorkflowServiceStubsOptions.Builder b = WorkflowServiceStubsOptions.newBuilder()
+        .setChannel(channel)
+        .setRpcQueryTimeout(Duration.ofSeconds(15));
+    if (settings.metricsScope() != null) {
+      b.setMetricsScope(settings.metricsScope());
+    }
+    ConnectionSettings shown = new ConnectionSettings(server.address(), settings.namespace(),
+        TlsSettings.OFF, null, settings.encryption(), settings.metricsScope());
+    try {
+      return new TemporalConnection(
+          shown, WorkflowServiceStubs.newConnectedServiceStubs(b.build(), timeout), channel);
+    } catch (RuntimeException e) {
+      channel.shutdownNow();
+      throw new UnreachableServerException(server.address(), e);
     }
   }
 
@@ -154,6 +183,9 @@ public final class TemporalConnection implements AutoCloseable {
     stubs.shutdown();
     if (!stubs.awaitTermination(5, TimeUnit.SECONDS)) {
       stubs.shutdownNow();
+    }
+    if (ownChannel != null) {
+      ownChannel.shutdownNow();
     }
   }
 

@@ -28,6 +28,7 @@ import selflengthen.v1.Parallelism;
 import selflengthen.v1.RunResult;
 import selflengthen.v1.RunSpec;
 import selflengthen.v1.SelfInstruct;
+import selflengthen.workers.ConnectionSettings;
 import selflengthen.workers.TemporalConnection;
 import selflengthen.workers.WorkerContext;
 import selflengthen.workers.WorkerHost;
@@ -171,8 +172,8 @@ public final class OrchestrationBenchmark {
       throw new UncheckedIOException("cannot create a scratch data root: " + e.getMessage(), e);
     }
     try (EmbeddedTemporal server = EmbeddedTemporal.start(0);
-        TemporalConnection conn =
-            TemporalConnection.connect(server.address(), "default", Duration.ofSeconds(10))) {
+        TemporalConnection conn = TemporalConnection.inProcess(
+            server, ConnectionSettings.plain(server.address(), "default"), Duration.ofSeconds(10))) {
       DataStore store = DataStore.open(root);
       Map<String, Integer> stages = perStage(settings.shards());
       // Let the JIT compile the shard path before anything is timed (1 ms shards: quick).

@@ -63,7 +63,8 @@ public final class DevCommand implements Callable<Integer> {
     WorkerHost host;
     try {
       ConnectionSettings settings = ConnectionSettings.plain(server.address(), "default");
-      conn = TemporalConnection.connect(
+      // The workers here talk to the server in process; the port is for the CLI and other workers.
+      conn = TemporalConnection.inProcess(server,
           endpoint == null ? settings : settings.withMetrics(endpoint.temporalScope()), Duration.ofSeconds(10));
       host = WorkerHost.start(
           new WorkerContext(store, slots, TaskQueues.ALL, conn.address(), conn.namespace(), conn.client()),

@@ -22,6 +22,7 @@ import selflengthen.v1.RunResult;
 import selflengthen.v1.RunSpec;
 import selflengthen.v1.RunStatus;
 import selflengthen.v1.StageProgress;
+import selflengthen.workers.ConnectionSettings;
 import selflengthen.workers.TemporalConnection;
 import selflengthen.workers.WorkerContext;
 import selflengthen.workers.WorkerHost;
@@ -67,10 +68,10 @@ public final class DemoRun {
         options.scale(), options.seed());
 
     try (EmbeddedTemporal server = EmbeddedTemporal.start(options.port());
-        TemporalConnection conn =
-            TemporalConnection.connect(server.address(), "default", Duration.ofSeconds(10))) {
+        TemporalConnection conn = TemporalConnection.inProcess(
+            server, ConnectionSettings.plain(server.address(), "default"), Duration.ofSeconds(10))) {
       WorkerHost host = WorkerHost.start(new WorkerContext(store, options.slots(), TaskQueues.ALL,
-          conn.address(), conn.namespace(), conn.client()), registrar, true);
+          conn.address(), conn.namespace(), conn.client()), registrar, WorkerHost.ServerKind.IN_MEMORY_HERE);
       try {
         out.printf("demo: Temporal (in memory) at %s; watch from another terminal with:%n"
             + "  bin/selflengthen status %s --watch --address %s%n",

@@ -46,7 +46,7 @@ public final class EvalGeneration {
       throws InterruptedException {
     try (EmbeddedTemporal server = EmbeddedTemporal.start(0);
         TemporalConnection conn =
-            TemporalConnection.connect(ConnectionSettings.plain(server.address(), "default"), Duration.ofSeconds(10))) {
+            TemporalConnection.inProcess(server, ConnectionSettings.plain(server.address(), "default"), Duration.ofSeconds(10))) {
       WorkerHost host =
           WorkerHost.start(
               new WorkerContext(store, slots, TaskQueues.ALL, conn.address(), conn.namespace(), conn.client()),

@@ -1,6 +1,9 @@
 package selflengthen.workers.server;
 
+import io.grpc.ManagedChannel;
 import io.grpc.Server;
+import io.grpc.inprocess.InProcessChannelBuilder;
+import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.temporal.internal.testservice.GRPCServerHelper;
 import io.temporal.internal.testservice.TestServicesStarter;
@@ -15,16 +18,25 @@ import java.util.concurrent.TimeUnit;
  * <p>The SDK's own launcher listens on every interface (platform.md); this one builds the same
  * services on a Netty server bound to the loopback address, so nothing outside the machine can
  * reach it. Workflow state lives in memory and dies with the process; the data store survives.
+ *
+ * <p>The same services are also served in process ({@link #newInProcessChannel}): workers and
+ * clients in this JVM ({@code dev}, the demo, benchmarks) skip the loopback socket, HTTP/2
+ * framing and protobuf (de)serialisation of every call, which measured as most of the CPU a shard
+ * costs the orchestration. The TCP port stays for the Temporal CLI, the Web UI and other processes.
  */
 public final class EmbeddedTemporal implements AutoCloseable {
   public static final String HOST = "127.0.0.1";
 
   private final TestServicesStarter services;
   private final Server server;
+  private final Server inProcess;
+  private final String inProcessName;
 
-  private EmbeddedTemporal(TestServicesStarter services, Server server) {
+  private EmbeddedTemporal(TestServicesStarter services, Server server, Server inProcess, String inProcessName) {
     this.services = services;
     this.server = server;
+    this.inProcess = inProcess;
+    this.inProcessName = inProcessName;
   }
 
   /** Starts on {@code port} of 127.0.0.1 (0 picks a free port). */
@@ -34,12 +46,25 @@ public final class EmbeddedTemporal implements AutoCloseable {
     NettyServerBuilder builder =
         NettyServerBuilder.forAddress(new InetSocketAddress(HOST, port));
     GRPCServerHelper.registerServicesAndHealthChecks(services.getServices(), builder);
+    String name = InProcessServerBuilder.generateName();
+    InProcessServerBuilder local = InProcessServerBuilder.forName(name);
+    GRPCServerHelper.registerServicesAndHealthChecks(services.getServices(), local);
+    Server tcp = null;
     try {
-      return new EmbeddedTemporal(services, builder.build().start());
+      tcp = builder.build().start();
+      return new EmbeddedTemporal(services, tcp, local.build().start(), name);
     } catch (IOException e) {
+      if (tcp != null) {
+        tcp.shutdownNow();
+      }
       services.close();
       throw new UncheckedIOException("cannot listen on " + HOST + ":" + port + ": " + rootMessage(e), e);
     }
+  }
+
+  /** A channel to this server that never leaves the JVM. The caller shuts it down. */
+  public ManagedChannel newInProcessChannel() {
+    return InProcessChannelBuilder.forName(inProcessName).build();
   }
 
   private static String rootMessage(Throwable e) {
@@ -70,15 +95,20 @@ public final class EmbeddedTemporal implements AutoCloseable {
 
   @Override
   public void close() {
-    server.shutdown();
+    stop(server);
+    stop(inProcess);
+    services.close();
+  }
+
+  private static void stop(Server s) {
+    s.shutdown();
     try {
-      if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
-        server.shutdownNow();
+      if (!s.awaitTermination(5, TimeUnit.SECONDS)) {
+        s.shutdownNow();
       }
     } catch (InterruptedException e) {
-      server.shutdownNow();
+      s.shutdownNow();
       Thread.currentThread().interrupt();
     }
-    services.close();
   }
 }

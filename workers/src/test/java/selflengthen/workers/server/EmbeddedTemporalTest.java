@@ -21,6 +21,9 @@ import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import io.temporal.api.enums.v1.WorkflowExecutionStatus;
+import io.temporal.client.WorkflowOptions;
+import selflengthen.workers.ConnectionSettings;
 import selflengthen.workers.TemporalConnection;
 
 class EmbeddedTemporalTest {
@@ -84,6 +87,26 @@ class EmbeddedTemporalTest {
             () -> s.connect(new InetSocketAddress(other, server.port()), 2000), "reachable on " + other);
         assertTrue(e instanceof ConnectException, other + ": " + e);
       }
+    }
+  }
+
+  @Test
+  void theInProcessChannelReachesTheSameServerAsThePort() {
+    String id = "in-process-" + System.nanoTime();
+    try (TemporalConnection tcp = TemporalConnection.connect(server.address(), "default", Duration.ofSeconds(10));
+        TemporalConnection local = TemporalConnection.inProcess(
+            server, ConnectionSettings.plain(server.address(), "default"), Duration.ofSeconds(10))) {
+      // What a client on the port starts, the in-process client sees, and the other way round.
+      tcp.client().newUntypedWorkflowStub("NoSuchType",
+          WorkflowOptions.newBuilder().setWorkflowId(id).setTaskQueue("nobody-polls").build()).start();
+      WorkflowExecutionStatus seen = local.client().newUntypedWorkflowStub(id).describe().getStatus();
+      assertEquals(WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING, seen);
+      local.client().newUntypedWorkflowStub(id).terminate("test over");
+      assertEquals(WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_TERMINATED,
+          tcp.client().newUntypedWorkflowStub(id).describe().getStatus());
+      // The CLI is told the TCP address, never an in-process name.
+      assertEquals(server.address(), local.address());
+      assertTrue(local.isInMemoryServer());
     }
   }
 
