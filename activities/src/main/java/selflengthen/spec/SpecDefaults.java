@@ -340,6 +340,12 @@ public final class SpecDefaults {
     if (!b.hasInferenceHeartbeatSeconds()) {
       b.setInferenceHeartbeatSeconds(60);
     }
+    if (!b.hasQueuedShards()) {
+      // A quarter of the limit (at least 1): enough to refill slots that free one by one, few
+      // enough that a pause or a cut lets little extra work start.
+      long limit = Integer.toUnsignedLong(b.getMaxConcurrentShards());
+      b.setQueuedShards((int) Math.min(1024, Math.max(1, (limit + 3) / 4)));
+    }
     return b.build();
   }
 

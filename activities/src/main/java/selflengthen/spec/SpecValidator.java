@@ -158,6 +158,12 @@ public final class SpecValidator {
     if (par.hasInferenceHeartbeatSeconds()) {
       p.atLeast("parallelism.inference_heartbeat_seconds", par.getInferenceHeartbeatSeconds(), 1);
     }
+    // The workflow's own bound on a stage's in-flight shards (FanOutSettings.MAX_SHARDS).
+    if (par.hasQueuedShards() && Integer.toUnsignedLong(par.getQueuedShards()) > 1024) {
+      p.add(
+          "parallelism.queued_shards",
+          "must be at most 1024 (got " + Integer.toUnsignedLong(par.getQueuedShards()) + ")");
+    }
 
     p.atLeast("measurement.held_out_count", s.getMeasurement().getHeldOutCount(), 1);
     sampling(p, "measurement.sampling", s.getMeasurement().getSampling(), s.getSampling());

@@ -104,6 +104,14 @@ class SpecValidatorTest {
   }
 
   @Test
+  void queuedShardsMayBeZeroButNotBeyondTheWorkflowsBound() {
+    assertEquals(List.of(), fields(good().setParallelism(Parallelism.newBuilder().setQueuedShards(0)).build()));
+    assertEquals(List.of(), fields(good().setParallelism(Parallelism.newBuilder().setQueuedShards(1024)).build()));
+    assertEquals(List.of("parallelism.queued_shards"),
+        fields(good().setParallelism(Parallelism.newBuilder().setQueuedShards(1025)).build()));
+  }
+
+  @Test
   void aZeroHeartbeatTimeoutIsRefusedAndAnUnsetOneIsNotRequired() {
     assertEquals(List.of(), fields(good().build()));
     assertEquals(List.of(), fields(good().setParallelism(Parallelism.newBuilder().setInferenceHeartbeatSeconds(2)).build()));

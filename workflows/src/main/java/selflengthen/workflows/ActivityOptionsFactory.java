@@ -2,6 +2,7 @@ package selflengthen.workflows;
 
 import io.temporal.activity.ActivityCancellationType;
 import io.temporal.activity.ActivityOptions;
+import io.temporal.activity.LocalActivityOptions;
 import io.temporal.common.RetryOptions;
 import java.time.Duration;
 import selflengthen.activities.ActivityFailures;
@@ -39,6 +40,20 @@ public final class ActivityOptionsFactory {
         .setTaskQueue(TaskQueues.CONTROL)
         .setStartToCloseTimeout(CONTROL_START_TO_CLOSE)
         .setRetryOptions(retry(CONTROL_RETRY_MAX_INTERVAL, CONTROL_MAX_ATTEMPTS))
+        .build();
+  }
+
+  /**
+   * Control steps as local activities: same timeout and retries as {@link #control()}. The
+   * arguments stay out of the history's marker (a merge task lists every finished shard; every task
+   * carries the spec); the result is recorded as an activity's would be.
+   */
+  public static LocalActivityOptions localControl(String callId) {
+    return LocalActivityOptions.newBuilder()
+        .setStartToCloseTimeout(CONTROL_START_TO_CLOSE)
+        .setRetryOptions(retry(CONTROL_RETRY_MAX_INTERVAL, CONTROL_MAX_ATTEMPTS))
+        .setDoNotIncludeArgumentsIntoMarker(true)
+        .setSummary(callId)
         .build();
   }
 

@@ -30,7 +30,10 @@ public class SelfLengthenEvalImpl implements SelfLengthenEval {
 
   @Override
   public EvalResult run(EvalInput input) {
-    Workflow.getVersion(Versions.EVAL_FLOW, Workflow.DEFAULT_VERSION, Versions.EVAL_FLOW_MAX);
+    StageRunner.Features features =
+        StageRunner.Features.since(
+            Workflow.getVersion(Versions.EVAL_FLOW, Workflow.DEFAULT_VERSION, Versions.EVAL_FLOW_MAX),
+            Versions.EVAL_FLOW_FAST);
     RunSpec given = input.getSpec();
     evalId = given.getRunId();
     try {
@@ -39,7 +42,7 @@ public class SelfLengthenEvalImpl implements SelfLengthenEval {
       PreparedEval prepared = prepare(given, settings);
       RunSpec spec = prepared.getSpec();
       settings.setLimitIfUnset(spec.getParallelism().getMaxConcurrentShards());
-      StageRunner runner = new StageRunner(spec, 0, settings, board);
+      StageRunner runner = new StageRunner(spec, 0, settings, board, features);
 
       phase = "generating";
       MergedStage answered =
@@ -81,7 +84,9 @@ public class SelfLengthenEvalImpl implements SelfLengthenEval {
 
   /** A bad spec or unusable input fails the evaluation at once, with the activity's message. */
   private static PreparedEval prepare(RunSpec spec, FanOutSettings settings) {
-    StageRunner runner = new StageRunner(spec, 0, settings, new StageBoard(List.of(), List.of(), 0, () -> 0));
+    StageRunner runner =
+        new StageRunner(
+            spec, 0, settings, new StageBoard(List.of(), List.of(), 0, () -> 0), StageRunner.Features.LEGACY);
     try {
       return runner
           .evalControl(Stages.PREPARE)

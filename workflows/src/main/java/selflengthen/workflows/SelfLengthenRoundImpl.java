@@ -44,7 +44,7 @@ public class SelfLengthenRoundImpl implements SelfLengthenRound {
   private final int round;
   private final FanOutSettings settings;
   private final StageBoard board;
-  private final StageRunner runner;
+  private StageRunner runner;
   private final RoundCarry.Builder carry;
   private final RoundResult.Builder result;
   private long sentSeq;
@@ -64,7 +64,6 @@ public class SelfLengthenRoundImpl implements SelfLengthenRound {
     this.board =
         new StageBoard(
             Stages.ROUND, carry.getProgressList(), carry.getProgressSeq(), Workflow::currentTimeMillis);
-    this.runner = new StageRunner(spec, round, settings, board);
     this.sentSeq = carry.getProgressSeq();
   }
 
@@ -72,6 +71,9 @@ public class SelfLengthenRoundImpl implements SelfLengthenRound {
   public RoundResult run(RoundInput ignored) {
     int version =
         Workflow.getVersion(Versions.ROUND_STAGES, Workflow.DEFAULT_VERSION, Versions.ROUND_STAGES_MAX);
+    runner =
+        new StageRunner(
+            spec, round, settings, board, StageRunner.Features.since(version, Versions.ROUND_STAGES_FAST));
     if (!input.getParentWorkflowId().isEmpty()) {
       Async.procedure(this::pumpProgress);
     }

@@ -67,6 +67,7 @@ public class SelfLengthenRunImpl implements SelfLengthenRun {
   private long progressReceivedAt;
   private String childId;
   private long forwardedVersion;
+  private StageRunner.Features features = StageRunner.Features.LEGACY;
 
   @WorkflowInit
   public SelfLengthenRunImpl(RunSpec spec, RunState carried) {
@@ -86,7 +87,10 @@ public class SelfLengthenRunImpl implements SelfLengthenRun {
 
   @Override
   public RunResult run(RunSpec input, RunState carried) {
-    Workflow.getVersion(Versions.RUN_FLOW, Workflow.DEFAULT_VERSION, Versions.RUN_FLOW_MAX);
+    features =
+        StageRunner.Features.since(
+            Workflow.getVersion(Versions.RUN_FLOW, Workflow.DEFAULT_VERSION, Versions.RUN_FLOW_MAX),
+            Versions.RUN_FLOW_FAST);
     Async.procedure(this::forwardSettings);
     try {
       if (!isCarried(carried)) {
@@ -201,7 +205,10 @@ public class SelfLengthenRunImpl implements SelfLengthenRun {
   private void prepare(RunSpec input) {
     PreparedRun prepared;
     try {
-      prepared = new StageRunner(input, 0, settings, seedBoard).control(Stages.PREPARE).prepareRun(input);
+      prepared =
+          new StageRunner(input, 0, settings, seedBoard, features)
+              .remoteControl(Stages.PREPARE)
+              .prepareRun(input);
     } catch (ActivityFailure f) {
       if (f.getCause() instanceof ApplicationFailure a
           && ActivityFailures.NON_RETRYABLE.contains(a.getType())) {
@@ -225,7 +232,7 @@ public class SelfLengthenRunImpl implements SelfLengthenRun {
 
   /** The seed model's answers to the held-out instructions: the baseline each round is compared to. */
   private void measureSeed() {
-    StageRunner runner = new StageRunner(spec, 0, settings, seedBoard);
+    StageRunner runner = new StageRunner(spec, 0, settings, seedBoard, features);
     MergedStage m =
         runner.sharded(
             new StageRunner.ShardedCall(
@@ -235,7 +242,7 @@ public class SelfLengthenRunImpl implements SelfLengthenRun {
 
   /** The seed model on the spec's benchmark file: the baseline of each round's benchmark score. */
   private void evaluateSeed() {
-    StageRunner runner = new StageRunner(spec, 0, settings, seedBoard);
+    StageRunner runner = new StageRunner(spec, 0, settings, seedBoard, features);
     MergedStage m =
         runner.sharded(
             new StageRunner.ShardedCall(
@@ -332,7 +339,7 @@ public class SelfLengthenRunImpl implements SelfLengthenRun {
   private RunResult finish() {
     Workflow.await(() -> !settings.paused());
     round = spec.getRounds();
-    StageRunner runner = new StageRunner(spec, 0, settings, seedBoard);
+    StageRunner runner = new StageRunner(spec, 0, settings, seedBoard, features);
     RunResult.Builder result =
         RunResult.newBuilder()
             .setRunId(runId)

@@ -14,9 +14,11 @@ import selflengthen.v1.ShardTask;
  * Runs a stage's shards as activities in a sliding window (workflow code).
  *
  * <ul>
- *   <li>At most {@link FanOutSettings#limit()} shards are in flight; the limit is read before every
- *       start, so a parallelism update applies to the next starts.
- *   <li>While paused no shard starts; running ones finish.
+ *   <li>At most {@link FanOutSettings#inFlight} shards are in flight (scheduled: queued or
+ *       running): the limit plus {@code queued} ahead of it, so a slot that frees finds its next
+ *       shard in the task queue instead of waiting for this workflow to react to the completion.
+ *       The bound is read before every start, so a parallelism update applies to the next starts.
+ *   <li>While paused no shard is scheduled; scheduled ones (running or queued) finish.
  *   <li>Straggler cut: once {@link #needed} shards are done, the running ones are cancelled (each
  *       runs in its own cancellation scope; the activity is abandoned, see
  *       {@link ActivityOptionsFactory#inference()}) and the rest never start. Both count as cancelled
@@ -33,12 +35,19 @@ final class ShardedStage {
   private final FanOutSettings settings;
   private final StageBoard board;
   private final double stragglerFraction;
+  private final int queued;
 
-  ShardedStage(String stage, FanOutSettings settings, StageBoard board, double stragglerFraction) {
+  /**
+   * @param queued shards scheduled ahead of the limit ({@link FanOutSettings#inFlight}); 0 for
+   *     executions recorded before the backlog existed
+   */
+  ShardedStage(
+      String stage, FanOutSettings settings, StageBoard board, double stragglerFraction, int queued) {
     this.stage = stage;
     this.settings = settings;
     this.board = board;
     this.stragglerFraction = stragglerFraction;
+    this.queued = queued;
   }
 
   /** Shards that must finish: ceil(fraction * total), at least 1 of a non-empty stage. */
@@ -62,7 +71,7 @@ final class ShardedStage {
     boolean[] closed = {false};
     int next = 0;
     while (finished.size() < needed && failures.isEmpty()) {
-      while (next < total && !settings.paused() && running.size() < settings.limit()) {
+      while (next < total && !settings.paused() && running.size() < settings.inFlight(queued)) {
         int index = next++;
         ShardTask task = tasks.get(index);
         CancellationScope scope =
@@ -95,7 +104,7 @@ final class ShardedStage {
           () ->
               finished.size() != doneBefore
                   || !failures.isEmpty()
-                  || (startedBefore < total && !settings.paused() && running.size() < settings.limit()));
+                  || (startedBefore < total && !settings.paused() && running.size() < settings.inFlight(queued)));
     }
     closed[0] = true;
     for (CancellationScope scope : running.values()) {

@@ -45,16 +45,38 @@ final class StageRunner {
       AdapterRef adapter,
       DatasetRef pool) {}
 
+  /**
+   * What the recorded workflow version allows. An execution keeps the features it started with, so
+   * histories recorded before a feature existed replay with it off.
+   *
+   * @param localControl the control steps ({@link ControlActivities}: plan, merge, drop-short,
+   *     training sets, collect, length control, report) run as local activities in the workflow's
+   *     own worker (the control worker, which hosts them anyway): no trip through the server's task
+   *     queue, and consecutive steps run within one workflow task. Each returns in milliseconds to
+   *     minutes; a long one keeps the workflow task alive by heartbeating it (SDK).
+   * @param queueAhead shards are scheduled ahead of the limit ({@code parallelism.queued_shards})
+   */
+  record Features(boolean localControl, boolean queueAhead) {
+    static final Features LEGACY = new Features(false, false);
+    static final Features CURRENT = new Features(true, true);
+
+    static Features since(int version, int fast) {
+      return version >= fast ? CURRENT : LEGACY;
+    }
+  }
+
   private final RunSpec spec;
   private final int round;
   private final FanOutSettings settings;
   private final StageBoard board;
+  private final Features features;
 
-  StageRunner(RunSpec spec, int round, FanOutSettings settings, StageBoard board) {
+  StageRunner(RunSpec spec, int round, FanOutSettings settings, StageBoard board, Features features) {
     this.spec = spec;
     this.round = round;
     this.settings = settings;
     this.board = board;
+    this.features = features;
   }
 
   String runId() {
@@ -73,7 +95,18 @@ final class StageRunner {
     return Seeds.derive(spec.getSeed(), round, stage, index);
   }
 
+  /** The control steps of {@code stage}: local activities when {@link Features#localControl}. */
   ControlActivities control(String stage) {
+    if (features.localControl()) {
+      return Workflow.newLocalActivityStub(
+          ControlActivities.class,
+          ActivityOptionsFactory.localControl(CallIds.stage(runId(), round, stage)));
+    }
+    return remoteControl(stage);
+  }
+
+  /** The control steps of {@code stage} as activities on the control queue, whatever the version. */
+  ControlActivities remoteControl(String stage) {
     return Workflow.newActivityStub(
         ControlActivities.class,
         ActivityOptionsFactory.forCall(
@@ -149,7 +182,7 @@ final class StageRunner {
         tasks.add(shardTask(call, shard));
       }
       ShardedStage.Outcome outcome =
-          new ShardedStage(stage, settings, board, stragglerFraction(stage))
+          new ShardedStage(stage, settings, board, stragglerFraction(stage), queuedShards())
               .run(tasks, task -> startShard(stage, task));
       MergeStageTask.Builder merge =
           MergeStageTask.newBuilder()
@@ -218,6 +251,14 @@ final class StageRunner {
           default -> throw new IllegalArgumentException("not a sharded stage: " + stage);
         };
     return Async.function(method, task);
+  }
+
+  /** The spec's queued_shards; unset: -1 (a quarter of the limit); 0 before the feature. */
+  private int queuedShards() {
+    if (!features.queueAhead()) {
+      return 0;
+    }
+    return spec.getParallelism().hasQueuedShards() ? spec.getParallelism().getQueuedShards() : -1;
   }
 
   private Duration inferenceHeartbeat() {

@@ -12,16 +12,25 @@ final class Versions {
    * measure, when the spec names an evaluation dataset.
    */
   static final String ROUND_STAGES = "round-stages";
-  static final int ROUND_STAGES_MAX = 2;
+  static final int ROUND_STAGES_MAX = 3;
   static final int ROUND_STAGES_EVAL = 2;
+  /** 3: {@link StageRunner.Features#CURRENT}: local control steps, shards queued ahead. */
+  static final int ROUND_STAGES_FAST = 3;
 
   /** The standalone evaluation's flow: prepare, answer (sharded), score. */
   static final String EVAL_FLOW = "eval-flow";
-  static final int EVAL_FLOW_MAX = 1;
+  static final int EVAL_FLOW_MAX = 2;
+  /** 2: {@link StageRunner.Features#CURRENT} for the answer stage's plan, merge and shards. */
+  static final int EVAL_FLOW_FAST = 2;
 
   /** The run's flow: prepare, seed measurement, rounds with continue-as-new, collect, report. */
   static final String RUN_FLOW = "run-flow";
-  static final int RUN_FLOW_MAX = 1;
+  static final int RUN_FLOW_MAX = 2;
+  /**
+   * 2: {@link StageRunner.Features#CURRENT} for the run's own stages (seed measurement and
+   * evaluation, collect, length control, report); prepare stays an activity.
+   */
+  static final int RUN_FLOW_FAST = 2;
 
   /** After length control, the final SFT of the Generator on the length-controlled set. */
   static final String FINAL_SFT = "final-sft";

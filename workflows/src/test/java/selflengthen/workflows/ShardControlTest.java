@@ -52,7 +52,8 @@ class ShardControlTest {
       t.log.behaviors.put("pause/round-0/measure/shard-0", CallLog.Behavior.WAIT_FOR_GATE);
       t.log.behaviors.put("pause/round-0/measure/shard-1", CallLog.Behavior.WAIT_FOR_GATE);
       var spec = TestRun.spec("pause", 1, 4, 8);
-      spec.getParallelismBuilder().setMaxConcurrentShards(2);
+      // No backlog: with the test workers' free slots every scheduled shard runs at once.
+      spec.getParallelismBuilder().setMaxConcurrentShards(2).setQueuedShards(0);
       t.start(t.stub("pause"), spec.build());
       SelfLengthenRun run = t.running("pause");
       String measure = "pause/round-0/measure/";
@@ -89,7 +90,7 @@ class ShardControlTest {
       }
       t.log.behaviors.put("par/round-1/self_instruct/shard-0", CallLog.Behavior.WAIT_FOR_GATE);
       var spec = TestRun.spec("par", 1, 4, 16);
-      spec.getParallelismBuilder().setMaxConcurrentShards(1);
+      spec.getParallelismBuilder().setMaxConcurrentShards(1).setQueuedShards(0);
       t.start(t.stub("par"), spec.build());
       SelfLengthenRun run = t.running("par");
       TestRun.eventually("the first shard runs", () -> t.log.started("par/round-0/measure/") >= 1);
@@ -108,6 +109,37 @@ class ShardControlTest {
       t.log.gate.countDown();
       t.result("par", RunResult.class);
       assertEquals(2, t.log.maxInFlight("round-1/measure"));
+    }
+  }
+
+  @Test
+  void queuedShardsAreScheduledAheadOfTheLimitAndNoneAfterAPause() {
+    try (TestRun t = new TestRun()) {
+      // 6 shards, limit 2, 1 queued ahead: 3 in flight (the test workers run all three at once).
+      for (int i = 0; i < 3; i++) {
+        t.log.behaviors.put("ahead/round-0/measure/shard-" + i, CallLog.Behavior.WAIT_FOR_GATE);
+      }
+      var spec = TestRun.spec("ahead", 1, 6, 12);
+      spec.getParallelismBuilder().setMaxConcurrentShards(2).setQueuedShards(1);
+      t.start(t.stub("ahead"), spec.build());
+      SelfLengthenRun run = t.running("ahead");
+      String measure = "ahead/round-0/measure/";
+      TestRun.eventually("limit + queued shards in flight", () -> t.log.started(measure) == 3);
+      ScriptedInferenceActivities.sleep(300);
+      assertEquals(3, t.log.started(measure), "no more than limit + queued are scheduled");
+
+      run.pause();
+      TestRun.eventually("status says paused", () -> run.status().getPaused());
+      t.log.gate.countDown();
+      TestRun.eventually("the scheduled shards finish", () -> t.log.completedUnder(measure) == 3);
+      ScriptedInferenceActivities.sleep(500);
+      assertEquals(3, t.log.started(measure), "no shard is scheduled while paused");
+
+      run.unpause();
+      RunResult result = t.result("ahead", RunResult.class);
+      assertEquals(6, t.log.started(measure));
+      assertEquals(3, t.log.maxInFlight("round-0/measure"));
+      assertEquals(12, result.getSeedHeldOutLengths().getCount());
     }
   }
 

@@ -62,9 +62,18 @@ public final class OrchestrationBenchmark {
       List.of(Stages.SELF_INSTRUCT, Stages.RESPOND, Stages.EXTEND, Stages.MEASURE);
 
   /** What to run. */
-  public record Settings(int shards, List<Integer> slots, long activityMs, int shardSize) {
+  public record Settings(
+      int shards, List<Integer> slots, long activityMs, int shardSize, Integer queuedShards) {
+    /** The spec's default queued_shards (a quarter of max_concurrent_shards). */
+    public Settings(int shards, List<Integer> slots, long activityMs, int shardSize) {
+      this(shards, slots, activityMs, shardSize, null);
+    }
+
     public Settings {
       slots = List.copyOf(slots);
+      if (queuedShards != null && (queuedShards < 0 || queuedShards > 1024)) {
+        throw new IllegalArgumentException("--queued-shards must be between 0 and 1024 (got " + queuedShards + ")");
+      }
       if (shards < 1) {
         throw new IllegalArgumentException("--shards must be at least 1 (got " + shards + ")");
       }
@@ -97,6 +106,7 @@ public final class OrchestrationBenchmark {
       double eventsPerShard,
       long workflowTasks,
       long progressSignals,
+      Map<String, Long> historyEventsByType,
       long runWallMs,
       long processCpuMs,
       double cpuCoresUsed) {}
@@ -198,9 +208,14 @@ public final class OrchestrationBenchmark {
       return new Report(
           "orchestration",
           "embedded in-memory Temporal on " + server.address() + "; real SelfLengthenRun (1 round) and"
-              + " SelfLengthenRound; WorkerHost workers on every queue with W activity slots each and"
-              + " max_concurrent_shards = W; synthetic activities (shards sleep activity_ms, the rest"
-              + " return at once, nothing is written)",
+              + " SelfLengthenRound; WorkerHost workers on every queue with W activity slots each,"
+              + " max_concurrent_shards = W and queued_shards = "
+              + (settings.queuedShards() == null
+                  ? "the spec default (a quarter of W, at least 1)"
+                  : settings.queuedShards() + " (--queued-shards)")
+              + " scheduled ahead of them; control steps as local activities in the control worker;"
+              + " synthetic activities (shards sleep activity_ms, the rest return at once, nothing is"
+              + " written)",
           Machine.now(),
           warmup,
           settings.shards(),
@@ -253,16 +268,20 @@ public final class OrchestrationBenchmark {
   }
 
   private RunSpec spec(String runId, int slots) {
+    Parallelism.Builder parallelism = Parallelism.newBuilder()
+        .setShardSize(settings.shardSize())
+        .setMaxConcurrentShards(slots)
+        // Every shard runs: no straggler cut in a benchmark of the fan-out.
+        .setStragglerFraction(1.0f);
+    if (settings.queuedShards() != null) {
+      parallelism.setQueuedShards(settings.queuedShards());
+    }
     return SpecDefaults.resolve(RunSpec.newBuilder()
         .setRunId(runId)
         .setRounds(1)
         .setModels(Models.newBuilder().setBaseModel("/benchmark/none"))
         .setSelfInstruct(SelfInstruct.newBuilder().setSeedFile("/benchmark/none.jsonl"))
-        .setParallelism(Parallelism.newBuilder()
-            .setShardSize(settings.shardSize())
-            .setMaxConcurrentShards(slots)
-            // Every shard runs: no straggler cut in a benchmark of the fan-out.
-            .setStragglerFraction(1.0f))
+        .setParallelism(parallelism)
         .build());
   }
 
@@ -304,6 +323,7 @@ public final class OrchestrationBenchmark {
         round3((double) (h.events() - fixed) / shards),
         h.count(EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED),
         h.count(EventType.EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED),
+        h.countsByType(),
         m.wallMs(),
         m.cpuMs(),
         round3(m.wallMs() == 0 ? 0 : (double) m.cpuMs() / m.wallMs()));

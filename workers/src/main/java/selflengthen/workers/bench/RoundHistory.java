@@ -10,6 +10,7 @@ import io.temporal.serviceclient.WorkflowServiceStubs;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -74,6 +75,18 @@ final class RoundHistory {
 
   long count(EventType type) {
     return executions.stream().flatMap(List::stream).filter(e -> e.getEventType() == type).count();
+  }
+
+  /** Events per type (EVENT_TYPE_ prefix dropped), most frequent first. */
+  Map<String, Long> countsByType() {
+    Map<String, Long> counts = new HashMap<>();
+    executions.stream().flatMap(List::stream).forEach(
+        e -> counts.merge(e.getEventType().name().replaceFirst("^EVENT_TYPE_", "").toLowerCase(), 1L, Long::sum));
+    Map<String, Long> out = new LinkedHashMap<>();
+    counts.entrySet().stream()
+        .sorted(Map.Entry.<String, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
+        .forEach(e -> out.put(e.getKey(), e.getValue()));
+    return out;
   }
 
   /** From the first execution's start to the last execution's close. */

@@ -51,7 +51,17 @@ class BenchOrchestrationCommandTest {
       // The shards' time beyond their work: the refill after a completion, the trip of each shard.
       assertTrue(r.get("completion_to_schedule_ms").asDouble() >= 0, r.toString());
       assertTrue(r.get("schedule_to_close_overhead_ms").asDouble() >= 0, r.toString());
+      long byType = 0;
+      for (JsonNode n : r.get("history_events_by_type")) {
+        byType += n.asLong();
+      }
+      assertEquals(r.get("round_history_events").asLong(), byType, r.toString());
+      // Besides the shards only the two training steps are activities: the control steps (4
+      // plans, 4 merges, 2 drop-shorts, training sets) are local ones, recorded as markers.
+      assertEquals(8 + 2, r.get("history_events_by_type").get("activity_task_scheduled").asLong(), r.toString());
+      assertEquals(11 + 1, r.get("history_events_by_type").get("marker_recorded").asLong(), "and a version marker");
     }
+    assertTrue(report.get("setup").asText().contains("queued_shards = the spec default"), report.toString());
 
     JsonNode p = report.get("projection_100k");
     assertEquals(32, p.get("shard_size").asInt());
