@@ -341,10 +341,9 @@ public final class SpecDefaults {
       b.setInferenceHeartbeatSeconds(60);
     }
     if (!b.hasQueuedShards()) {
-      // A quarter of the limit (at least 1): enough to refill slots that free one by one, few
-      // enough that a pause or a cut lets little extra work start.
-      long limit = Integer.toUnsignedLong(b.getMaxConcurrentShards());
-      b.setQueuedShards((int) Math.min(1024, Math.max(1, (limit + 3) / 4)));
+      // Off: it pays only when the pool's slots equal max_concurrent_shards. With more free slots
+      // the queued shards run at once and crowd the engines (the demo measured 10-30% slower).
+      b.setQueuedShards(0);
     }
     return b.build();
   }

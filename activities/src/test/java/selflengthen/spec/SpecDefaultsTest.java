@@ -96,7 +96,7 @@ class SpecDefaultsTest {
     assertEquals(16384, t.getCutoffLen());
     assertEquals(32, r.getParallelism().getShardSize());
     assertEquals(8, r.getParallelism().getMaxConcurrentShards());
-    assertEquals(2, r.getParallelism().getQueuedShards(), "a quarter of max_concurrent_shards");
+    assertEquals(0, r.getParallelism().getQueuedShards(), "off unless asked for");
     assertEquals(0.95f, r.getParallelism().getStragglerFraction());
     assertEquals(20, r.getMeasurement().getHeldOutCount());
     assertEquals(0.40f, r.getLengthControl().getShareAbout());

@@ -36,13 +36,10 @@ final class FanOutSettings {
 
   /**
    * Shards a stage keeps scheduled: the limit plus {@code queued} queued ahead of it, so a slot that
-   * frees finds its next shard already in the task queue. {@code queued < 0}: a quarter of the
-   * limit, at least 1 (it follows a parallelism update).
+   * frees finds its next shard already in the task queue.
    */
   int inFlight(int queued) {
-    int limit = limit();
-    int ahead = queued >= 0 ? queued : Math.max(1, (limit + 3) / 4);
-    return limit + ahead;
+    return limit() + Math.max(0, queued);
   }
 
   long version() {

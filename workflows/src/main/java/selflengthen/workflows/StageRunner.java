@@ -253,12 +253,9 @@ final class StageRunner {
     return Async.function(method, task);
   }
 
-  /** The spec's queued_shards; unset: -1 (a quarter of the limit); 0 before the feature. */
+  /** The spec's queued_shards (unset: none); 0 before the feature. */
   private int queuedShards() {
-    if (!features.queueAhead()) {
-      return 0;
-    }
-    return spec.getParallelism().hasQueuedShards() ? spec.getParallelism().getQueuedShards() : -1;
+    return features.queueAhead() ? spec.getParallelism().getQueuedShards() : 0;
   }
 
   private Duration inferenceHeartbeat() {

@@ -53,12 +53,8 @@ class FanOutTest {
     FanOutSettings s = new FanOutSettings(false, 8, 0);
     assertEquals(8, s.inFlight(0), "0: exactly the limit, as before the backlog existed");
     assertEquals(11, s.inFlight(3));
-    assertEquals(10, s.inFlight(-1), "unset: a quarter of the limit");
-    s.setLimit(1);
-    assertEquals(2, s.inFlight(-1), "at least one queued");
     s.setLimit(16);
-    assertEquals(20, s.inFlight(-1), "the default follows a parallelism update");
-    assertEquals(19, s.inFlight(3), "an explicit backlog does not");
+    assertEquals(19, s.inFlight(3), "the limit follows a parallelism update, the backlog stays");
   }
 
   @Test

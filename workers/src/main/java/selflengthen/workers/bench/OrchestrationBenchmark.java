@@ -61,18 +61,52 @@ public final class OrchestrationBenchmark {
   static final List<String> SHARDED_STAGES =
       List.of(Stages.SELF_INSTRUCT, Stages.RESPOND, Stages.EXTEND, Stages.MEASURE);
 
-  /** What to run. */
+  /**
+   * A {@code parallelism.queued_shards} to measure: a fixed count, or (null) as many as the slots,
+   * so a whole wave of equal shards waits in the queue.
+   */
+  public record QueueAhead(Integer fixed) {
+    public static final QueueAhead NONE = new QueueAhead(0);
+    public static final QueueAhead ONE_WAVE = new QueueAhead(null);
+
+    public QueueAhead {
+      if (fixed != null && (fixed < 0 || fixed > 1024)) {
+        throw new IllegalArgumentException("--queued-shards: each value must be W or between 0 and 1024 (got " + fixed + ")");
+      }
+    }
+
+    /** "W" (as many as the slots) or a number. */
+    public static QueueAhead parse(String text) {
+      if (text.trim().equalsIgnoreCase("W")) {
+        return ONE_WAVE;
+      }
+      try {
+        return new QueueAhead(Integer.parseInt(text.trim()));
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("--queued-shards: each value must be W or a number (got '" + text + "')");
+      }
+    }
+
+    int forSlots(int slots) {
+      return fixed == null ? slots : fixed;
+    }
+  }
+
+  /** What to run: every W with every queue-ahead variant, side by side. */
   public record Settings(
-      int shards, List<Integer> slots, long activityMs, int shardSize, Integer queuedShards) {
-    /** The spec's default queued_shards (a quarter of max_concurrent_shards). */
+      int shards, List<Integer> slots, long activityMs, int shardSize, List<QueueAhead> queued) {
+    /** Without and with a wave queued ahead. */
+    public static final List<QueueAhead> DEFAULT_QUEUED = List.of(QueueAhead.NONE, QueueAhead.ONE_WAVE);
+
     public Settings(int shards, List<Integer> slots, long activityMs, int shardSize) {
-      this(shards, slots, activityMs, shardSize, null);
+      this(shards, slots, activityMs, shardSize, DEFAULT_QUEUED);
     }
 
     public Settings {
       slots = List.copyOf(slots);
-      if (queuedShards != null && (queuedShards < 0 || queuedShards > 1024)) {
-        throw new IllegalArgumentException("--queued-shards must be between 0 and 1024 (got " + queuedShards + ")");
+      queued = List.copyOf(queued);
+      if (queued.isEmpty()) {
+        throw new IllegalArgumentException("--queued-shards: give at least one value");
       }
       if (shards < 1) {
         throw new IllegalArgumentException("--shards must be at least 1 (got " + shards + ")");
@@ -89,15 +123,18 @@ public final class OrchestrationBenchmark {
     }
   }
 
-  /** One W's figures. */
+  /** One W's figures, with one queue-ahead. */
   public record SlotResult(
       int slots,
+      int queuedShards,
       long idealMs,
       long measuredMs,
       double efficiency,
       double activitiesPerSecond,
       long fanOutMs,
       double fanOutEfficiency,
+      long outsideFanOutsMs,
+      Map<String, Long> outsideFanOutsByGapMs,
       double slotIdleMsPerShard,
       double completionToScheduleMs,
       double scheduleToCloseOverheadMs,
@@ -189,31 +226,32 @@ public final class OrchestrationBenchmark {
       // Let the JIT compile the shard path before anything is timed (1 ms shards: quick).
       int warmup = Math.min(WARMUP_SHARDS, settings.shards());
       int widest = settings.slots().stream().mapToInt(Integer::intValue).max().orElse(1);
-      runOnce(conn, store, widest, perStage(warmup), 1, "warmup");
+      runOnce(conn, store, widest, 0, perStage(warmup), 1, "warmup");
       progress.printf("warm-up round of %d shards done%n", warmup);
       // A round without shards: the events (and CPU) every round has whatever its size.
-      Measured empty = runOnce(conn, store, widest, perStage(0), 0, "fixed");
+      Measured empty = runOnce(conn, store, widest, 0, perStage(0), 0, "fixed");
       long fixed = empty.history().events();
       progress.printf("round without shards: %d history events%n", fixed);
       progress.flush();
       List<SlotResult> results = new ArrayList<>();
       for (int w : settings.slots()) {
-        Measured m = runOnce(conn, store, w, stages, settings.activityMs(), "w" + w);
-        SlotResult r = result(w, m, fixed);
-        progress.printf("W=%d: %d ms (ideal %d ms), efficiency %.3f, %d events%n",
-            w, r.measuredMs(), r.idealMs(), r.efficiency(), r.roundHistoryEvents());
-        progress.flush();
-        results.add(r);
+        for (QueueAhead q : settings.queued()) {
+          int queued = q.forSlots(w);
+          Measured m = runOnce(conn, store, w, queued, stages, settings.activityMs(), "w" + w + "-q" + queued);
+          SlotResult r = result(w, queued, m, fixed);
+          progress.printf("W=%d, %d queued ahead: %d ms (ideal %d ms), efficiency %.3f, %d events%n",
+              w, queued, r.measuredMs(), r.idealMs(), r.efficiency(), r.roundHistoryEvents());
+          progress.flush();
+          results.add(r);
+        }
       }
       return new Report(
           "orchestration",
           "embedded in-memory Temporal on " + server.address() + "; real SelfLengthenRun (1 round) and"
               + " SelfLengthenRound; WorkerHost workers on every queue with W activity slots each,"
-              + " max_concurrent_shards = W and queued_shards = "
-              + (settings.queuedShards() == null
-                  ? "the spec default (a quarter of W, at least 1)"
-                  : settings.queuedShards() + " (--queued-shards)")
-              + " scheduled ahead of them; control steps as local activities in the control worker;"
+              + " max_concurrent_shards = W and queued_shards (scheduled ahead of them) as each result"
+              + " says; workers and client reach the server in process; control steps as local"
+              + " activities in the control worker;"
               + " synthetic activities (shards sleep activity_ms, the rest return at once, nothing is"
               + " written)",
           Machine.now(),
@@ -231,7 +269,7 @@ public final class OrchestrationBenchmark {
 
   private record Measured(RoundHistory history, long wallMs, long cpuMs) {}
 
-  private Measured runOnce(TemporalConnection conn, DataStore store, int slots,
+  private Measured runOnce(TemporalConnection conn, DataStore store, int slots, int queued,
       Map<String, Integer> stages, long activityMs, String tag) {
     SyntheticActivities activities = new SyntheticActivities(stages, activityMs);
     WorkerRegistrar registrar = (queue, worker, ctx) -> {
@@ -245,7 +283,7 @@ public final class OrchestrationBenchmark {
         // The server lives in this process, as in 'dev': the workers keep sticky execution.
         registrar, WorkerHost.ServerKind.IN_MEMORY_HERE);
     try {
-      RunSpec spec = spec("bench-" + tag + "-" + System.currentTimeMillis(), slots);
+      RunSpec spec = spec("bench-" + tag + "-" + System.currentTimeMillis(), slots, queued);
       SelfLengthenRun run = conn.client().newWorkflowStub(SelfLengthenRun.class,
           WorkflowOptions.newBuilder().setWorkflowId(spec.getRunId()).setTaskQueue(TaskQueues.CONTROL).build());
       long cpuBefore = processCpuNanos();
@@ -267,15 +305,13 @@ public final class OrchestrationBenchmark {
     }
   }
 
-  private RunSpec spec(String runId, int slots) {
+  private RunSpec spec(String runId, int slots, int queued) {
     Parallelism.Builder parallelism = Parallelism.newBuilder()
         .setShardSize(settings.shardSize())
         .setMaxConcurrentShards(slots)
         // Every shard runs: no straggler cut in a benchmark of the fan-out.
         .setStragglerFraction(1.0f);
-    if (settings.queuedShards() != null) {
-      parallelism.setQueuedShards(settings.queuedShards());
-    }
+    parallelism.setQueuedShards(queued);
     return SpecDefaults.resolve(RunSpec.newBuilder()
         .setRunId(runId)
         .setRounds(1)
@@ -291,7 +327,7 @@ public final class OrchestrationBenchmark {
         .getProcessCpuTime();
   }
 
-  private SlotResult result(int slots, Measured m, long fixed) {
+  private SlotResult result(int slots, int queued, Measured m, long fixed) {
     RoundHistory h = m.history();
     long shards = settings.shards();
     long ideal = shards * settings.activityMs() / slots;
@@ -302,15 +338,19 @@ public final class OrchestrationBenchmark {
       throw new IllegalStateException("the round ran " + ran + " shards, expected " + shards);
     }
     long fanOut = windows.stream().mapToLong(RoundHistory.ShardWindow::millis).sum();
+    Map<String, Long> gaps = h.gapsMillis(windows);
     RoundHistory.Latencies lat = h.latencies(TaskQueues.INFERENCE, settings.activityMs());
     return new SlotResult(
         slots,
+        queued,
         ideal,
         measured,
         ratio(ideal, measured),
         round3(measured == 0 ? 0 : shards * 1000.0 / measured),
         fanOut,
         ratio(ideal, fanOut),
+        gaps.values().stream().mapToLong(Long::longValue).sum(),
+        gaps,
         // How long a slot waits between the end of one shard and the start of the next: the
         // completion's trip to the server, the workflow task that starts the next, the poll.
         round3(Math.max(0, windows.stream()

@@ -95,6 +95,27 @@ final class RoundHistory {
     return millis(last.get(last.size() - 1)) - millis(executions.get(0).get(0));
   }
 
+  /**
+   * The round's time outside its shard windows, in order: from the round's start to the first
+   * window, between consecutive windows (named "after &lt;type&gt;"), and from the last window to
+   * the round's close. That is where the control steps, training and child/parent traffic go.
+   */
+  Map<String, Long> gapsMillis(List<ShardWindow> windows) {
+    Map<String, Long> out = new LinkedHashMap<>();
+    List<HistoryEvent> last = executions.get(executions.size() - 1);
+    long start = millis(executions.get(0).get(0));
+    long end = millis(last.get(last.size() - 1));
+    long cursor = start;
+    String label = "before the first shards";
+    for (ShardWindow w : windows) {
+      out.put(label, Math.max(0, w.firstScheduledMs() - cursor));
+      cursor = w.lastCompletedMs();
+      label = "after " + w.activityType();
+    }
+    out.put(label + " (to the round's close)", Math.max(0, end - cursor));
+    return out;
+  }
+
   /** Activities scheduled on {@code taskQueue}, per activity type, in order of first scheduling. */
   List<ShardWindow> windows(String taskQueue) {
     Map<String, long[]> byType = new TreeMap<>(); // type -> {count, first scheduled, last completed}

@@ -19,7 +19,7 @@ import selflengthen.workers.bench.OrchestrationBenchmark;
       "Measure orchestration overhead: a one-round run of the real workflows on the embedded"
           + " in-memory Temporal (127.0.0.1, random port) with synthetic activities whose shards"
           + " take exactly --activity-ms, once per --slots value W (W activity slots per worker,"
-          + " max_concurrent_shards = W, queued_shards the spec default unless --queued-shards).",
+          + " max_concurrent_shards = W), with each --queued-shards value side by side.",
       "Prints JSON: per W the ideal time (shards x activity-ms / W), the measured round time,"
           + " efficiency = ideal / measured, activities per second and the round's history events;"
           + " and the projected events of a 100k-sample round against Temporal's 51,200 limit."
@@ -44,17 +44,19 @@ public final class BenchOrchestrationCommand implements Callable<Integer> {
       description = "Samples per shard, for the 100k projection (default: the spec default, 32).")
   Integer shardSize;
 
-  @Option(names = "--queued-shards", paramLabel = "N",
-      description = "parallelism.queued_shards of the benchmark's run: shards scheduled ahead of the"
-          + " W running ones (default: the spec default, a quarter of max_concurrent_shards).")
-  Integer queuedShards;
+  @Option(names = "--queued-shards", paramLabel = "Q", split = ",", defaultValue = "0,W",
+      description = "parallelism.queued_shards values to compare, comma-separated: shards scheduled"
+          + " ahead of the W running ones; W = as many as the slots, a whole wave"
+          + " (default ${DEFAULT-VALUE}).")
+  List<String> queuedShards;
 
   @Override
   public Integer call() throws JsonProcessingException {
     OrchestrationBenchmark.Settings settings;
     try {
       settings = new OrchestrationBenchmark.Settings(shards, slots, activityMs,
-          shardSize == null ? OrchestrationBenchmark.defaultShardSize() : shardSize, queuedShards);
+          shardSize == null ? OrchestrationBenchmark.defaultShardSize() : shardSize,
+          queuedShards.stream().map(OrchestrationBenchmark.QueueAhead::parse).toList());
     } catch (IllegalArgumentException e) {
       throw new CliException(e.getMessage());
     }

@@ -32,17 +32,28 @@ class BenchOrchestrationCommandTest {
     long fixed = report.get("fixed_events_per_round").asLong();
     assertTrue(fixed > 20, "a round without shards still has its stages' activities: " + fixed);
 
+    // Per W: nothing queued ahead, then a whole wave (the default "0,W").
     JsonNode results = report.get("results");
-    assertEquals(2, results.size());
-    for (int i = 0; i < 2; i++) {
+    assertEquals(4, results.size());
+    for (int i = 0; i < 4; i++) {
       JsonNode r = results.get(i);
-      int w = List.of(1, 2).get(i);
+      int w = List.of(1, 1, 2, 2).get(i);
       assertEquals(w, r.get("slots").asInt());
+      assertEquals(List.of(0, 1, 0, 2).get(i), r.get("queued_shards").asInt(), r.toString());
       assertEquals(8 * 10 / w, r.get("ideal_ms").asLong());
       long measured = r.get("measured_ms").asLong();
       assertTrue(measured >= r.get("ideal_ms").asLong(), "nothing beats the ideal: " + r);
       assertEquals((double) r.get("ideal_ms").asLong() / measured, r.get("efficiency").asDouble(), 0.001);
       assertTrue(r.get("fan_out_ms").asLong() <= measured, r.toString());
+      // The round's time is its shard windows plus the gaps around them, one per stage boundary.
+      JsonNode gaps = r.get("outside_fan_outs_by_gap_ms");
+      assertEquals(5, gaps.size(), gaps.toString());
+      long gapSum = 0;
+      for (JsonNode g : gaps) {
+        gapSum += g.asLong();
+      }
+      assertEquals(r.get("outside_fan_outs_ms").asLong(), gapSum);
+      assertEquals(measured, r.get("fan_out_ms").asLong() + gapSum, 2, r.toString());
       // Each shard adds at least its scheduled, started and completed events.
       assertTrue(r.get("round_history_events").asLong() >= fixed + 3 * 8, r.toString());
       assertTrue(r.get("events_per_shard").asDouble() >= 3, r.toString());
@@ -61,18 +72,19 @@ class BenchOrchestrationCommandTest {
       assertEquals(8 + 2, r.get("history_events_by_type").get("activity_task_scheduled").asLong(), r.toString());
       assertEquals(11 + 1, r.get("history_events_by_type").get("marker_recorded").asLong(), "and a version marker");
     }
-    assertTrue(report.get("setup").asText().contains("queued_shards = the spec default"), report.toString());
 
     JsonNode p = report.get("projection_100k");
     assertEquals(32, p.get("shard_size").asInt());
     assertEquals(3125, p.get("shards").asLong());
     assertEquals(51_200, p.get("temporal_history_limit").asLong());
-    double perShard = Math.max(results.get(0).get("events_per_shard").asDouble(),
-        results.get(1).get("events_per_shard").asDouble());
+    double perShard = 0;
+    for (JsonNode r : results) {
+      perShard = Math.max(perShard, r.get("events_per_shard").asDouble());
+    }
     assertEquals(fixed + (long) Math.ceil(perShard * 3125), p.get("projected_round_events").asLong());
     assertEquals(p.get("projected_round_events").asLong() < 51_200, p.get("within_limit").asBoolean());
     assertEquals(20_000, p.get("round_continue_as_new_threshold").asLong());
-    assertTrue(err.toString().contains("W=2:"), err.toString());
+    assertTrue(err.toString().contains("W=2, 2 queued ahead:"), err.toString());
   }
 
   @Test
@@ -82,5 +94,9 @@ class BenchOrchestrationCommandTest {
     cl.setErr(new PrintWriter(err, true));
     assertEquals(1, cl.execute("bench", "orchestration", "--slots", "0"));
     assertTrue(err.toString().startsWith("error: --slots: each value must be between 1 and 1024"), err.toString());
+    StringWriter err2 = new StringWriter();
+    cl.setErr(new PrintWriter(err2, true));
+    assertEquals(1, cl.execute("bench", "orchestration", "--queued-shards", "0,many"));
+    assertTrue(err2.toString().startsWith("error: --queued-shards: each value must be W or a number"), err2.toString());
   }
 }
