@@ -36,6 +36,11 @@ class PayloadsTest {
     Payload payload = converter.toPayload(spec).orElseThrow();
     assertEquals("json/protobuf", encoding(payload));
     assertEquals(spec, converter.fromPayload(payload, RunSpec.class, RunSpec.class));
+    // Compact: no indentation or line breaks (history bytes), yet the SDK's indented form still decodes.
+    assertEquals("{\"runId\":\"r1\",\"language\":\"LANGUAGE_ZH\",\"rounds\":2}", payload.getData().toStringUtf8());
+    Payload indented = new io.temporal.common.converter.ProtobufJsonPayloadConverter().toData(spec).orElseThrow();
+    assertTrue(indented.getData().toStringUtf8().contains("\n"), indented.getData().toStringUtf8());
+    assertEquals(spec, converter.fromPayload(indented, RunSpec.class, RunSpec.class));
   }
 
   @Test
