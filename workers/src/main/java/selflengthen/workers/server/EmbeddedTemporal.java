@@ -6,10 +6,12 @@ import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.temporal.internal.testservice.GRPCServerHelper;
+import io.temporal.internal.testservice.InProcessGRPCServer;
 import io.temporal.internal.testservice.TestServicesStarter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -48,7 +50,10 @@ public final class EmbeddedTemporal implements AutoCloseable {
     GRPCServerHelper.registerServicesAndHealthChecks(services.getServices(), builder);
     String name = InProcessServerBuilder.generateName();
     InProcessServerBuilder local = InProcessServerBuilder.forName(name);
-    GRPCServerHelper.registerServicesAndHealthChecks(services.getServices(), local);
+    // gRPC's 4 MiB message cap, which the TCP port has and an in-process call would not: a payload
+    // too big for a real deployment fails here too (the checker of Temporal's own test environment).
+    GRPCServerHelper.registerServicesAndHealthChecks(
+        services.getServices(), local, List.of(new InProcessGRPCServer.MessageSizeChecker()));
     Server tcp = null;
     try {
       tcp = builder.build().start();

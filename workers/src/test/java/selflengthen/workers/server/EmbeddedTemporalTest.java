@@ -21,7 +21,15 @@ import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import com.google.protobuf.ByteString;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
+import io.temporal.api.common.v1.Payload;
+import io.temporal.api.common.v1.Payloads;
+import io.temporal.api.common.v1.WorkflowType;
+import io.temporal.api.taskqueue.v1.TaskQueue;
+import io.temporal.api.workflowservice.v1.StartWorkflowExecutionRequest;
 import io.temporal.client.WorkflowOptions;
 import selflengthen.workers.ConnectionSettings;
 import selflengthen.workers.TemporalConnection;
@@ -107,6 +115,34 @@ class EmbeddedTemporalTest {
       // The CLI is told the TCP address, never an in-process name.
       assertEquals(server.address(), local.address());
       assertTrue(local.isInMemoryServer());
+    }
+  }
+
+  @Test
+  void theInProcessChannelRefusesWhatThePortRefuses() {
+    // A request over gRPC's 4 MiB per message: the TCP port refuses it, and so must the in-process
+    // channel (the checker of Temporal's own test environment), or dev would accept a payload a
+    // real deployment refuses. Raw calls: the SDK's client would retry for a minute.
+    try (TemporalConnection tcp = TemporalConnection.connect(server.address(), "default", Duration.ofSeconds(10));
+        TemporalConnection local = TemporalConnection.inProcess(
+            server, ConnectionSettings.plain(server.address(), "default"), Duration.ofSeconds(10))) {
+      for (TemporalConnection conn : List.of(tcp, local)) {
+        String id = "too-big-" + System.nanoTime();
+        StartWorkflowExecutionRequest tooBig = StartWorkflowExecutionRequest.newBuilder()
+            .setNamespace("default").setWorkflowId(id).setRequestId(id)
+            .setWorkflowType(WorkflowType.newBuilder().setName("NoSuchType"))
+            .setTaskQueue(TaskQueue.newBuilder().setName("nobody-polls"))
+            .setInput(Payloads.newBuilder().addPayloads(Payload.newBuilder()
+                .putMetadata("encoding", ByteString.copyFromUtf8("binary/plain"))
+                .setData(ByteString.copyFrom(new byte[5 << 20]))))
+            .build();
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
+            () -> conn.stubs().blockingStub().startWorkflowExecution(tooBig));
+        if (conn == local) {
+          // Over TCP the refusal reads UNKNOWN ("Application error processing RPC"); here it is named.
+          assertEquals(Status.Code.RESOURCE_EXHAUSTED, e.getStatus().getCode(), e.toString());
+        }
+      }
     }
   }
 
