@@ -148,6 +148,13 @@ public final class OrchestrationBenchmark {
       long processCpuMs,
       double cpuCoresUsed) {}
 
+  /**
+   * One (W, queued) variant over its runs: a W given more than once in {@code --slots} runs again,
+   * and the efficiency moves by a few hundredths between runs on a shared machine.
+   */
+  public record Summary(
+      int slots, int queuedShards, int runs, double medianEfficiency, double minEfficiency, double maxEfficiency) {}
+
   /** The events of a 100k-sample round, extrapolated from the measured events per shard. */
   public record Projection(
       long samples,
@@ -186,6 +193,7 @@ public final class OrchestrationBenchmark {
       long activityMs,
       long fixedEventsPerRound,
       List<SlotResult> results,
+      List<Summary> summary,
       @JsonProperty("projection_100k") Projection projection100k) {}
 
   private final Settings settings;
@@ -261,6 +269,7 @@ public final class OrchestrationBenchmark {
           settings.activityMs(),
           fixed,
           results,
+          summarize(results),
           projection(results, fixed));
     } finally {
       deleteTree(root);
@@ -367,6 +376,22 @@ public final class OrchestrationBenchmark {
         m.wallMs(),
         m.cpuMs(),
         round3(m.wallMs() == 0 ? 0 : (double) m.cpuMs() / m.wallMs()));
+  }
+
+  /** Per (W, queued), in the order first measured: median, lowest and highest efficiency. */
+  static List<Summary> summarize(List<SlotResult> results) {
+    Map<List<Integer>, List<Double>> byVariant = new LinkedHashMap<>();
+    for (SlotResult r : results) {
+      byVariant.computeIfAbsent(List.of(r.slots(), r.queuedShards()), k -> new ArrayList<>()).add(r.efficiency());
+    }
+    List<Summary> out = new ArrayList<>();
+    byVariant.forEach((key, effs) -> {
+      List<Double> sorted = effs.stream().sorted().toList();
+      int n = sorted.size();
+      double median = n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+      out.add(new Summary(key.get(0), key.get(1), n, round3(median), sorted.get(0), sorted.get(n - 1)));
+    });
+    return out;
   }
 
   private Projection projection(List<SlotResult> results, long fixed) {

@@ -73,6 +73,16 @@ class BenchOrchestrationCommandTest {
       assertEquals(11 + 1, r.get("history_events_by_type").get("marker_recorded").asLong(), "and a version marker");
     }
 
+    // One summary per variant; each was measured once here, so its median is its efficiency.
+    JsonNode summary = report.get("summary");
+    assertEquals(4, summary.size(), summary.toString());
+    for (int i = 0; i < 4; i++) {
+      assertEquals(results.get(i).get("slots").asInt(), summary.get(i).get("slots").asInt());
+      assertEquals(results.get(i).get("queued_shards").asInt(), summary.get(i).get("queued_shards").asInt());
+      assertEquals(1, summary.get(i).get("runs").asInt());
+      assertEquals(results.get(i).get("efficiency").asDouble(), summary.get(i).get("median_efficiency").asDouble());
+    }
+
     JsonNode p = report.get("projection_100k");
     assertEquals(32, p.get("shard_size").asInt());
     assertEquals(3125, p.get("shards").asLong());
@@ -85,6 +95,21 @@ class BenchOrchestrationCommandTest {
     assertEquals(p.get("projected_round_events").asLong() < 51_200, p.get("within_limit").asBoolean());
     assertEquals(20_000, p.get("round_continue_as_new_threshold").asLong());
     assertTrue(err.toString().contains("W=2, 2 queued ahead:"), err.toString());
+  }
+
+  @Test
+  void repeatedVariantsAreSummarisedByTheirMedian() {
+    List<OrchestrationBenchmark.Summary> s = OrchestrationBenchmark.summarize(List.of(
+        result(16, 16, 0.93), result(16, 0, 0.85), result(16, 16, 0.95), result(16, 16, 0.90),
+        result(16, 0, 0.89)));
+    assertEquals(2, s.size());
+    assertEquals(new OrchestrationBenchmark.Summary(16, 16, 3, 0.93, 0.90, 0.95), s.get(0));
+    assertEquals(new OrchestrationBenchmark.Summary(16, 0, 2, 0.87, 0.85, 0.89), s.get(1));
+  }
+
+  private static OrchestrationBenchmark.SlotResult result(int slots, int queued, double efficiency) {
+    return new OrchestrationBenchmark.SlotResult(slots, queued, 0, 0, efficiency, 0, 0, 0, 0, Map.of(),
+        0, 0, 0, 0, 0, 0, 0, 0, Map.of(), 0, 0, 0);
   }
 
   @Test
