@@ -66,7 +66,6 @@ public final class OrchestrationBenchmark {
    * so a whole wave of equal shards waits in the queue.
    */
   public record QueueAhead(Integer fixed) {
-    public static final QueueAhead NONE = new QueueAhead(0);
     public static final QueueAhead ONE_WAVE = new QueueAhead(null);
 
     public QueueAhead {
@@ -95,13 +94,6 @@ public final class OrchestrationBenchmark {
   /** What to run: every W with every queue-ahead variant, side by side. */
   public record Settings(
       int shards, List<Integer> slots, long activityMs, int shardSize, List<QueueAhead> queued) {
-    /** Without and with a wave queued ahead. */
-    public static final List<QueueAhead> DEFAULT_QUEUED = List.of(QueueAhead.NONE, QueueAhead.ONE_WAVE);
-
-    public Settings(int shards, List<Integer> slots, long activityMs, int shardSize) {
-      this(shards, slots, activityMs, shardSize, DEFAULT_QUEUED);
-    }
-
     public Settings {
       slots = List.copyOf(slots);
       queued = List.copyOf(queued);
