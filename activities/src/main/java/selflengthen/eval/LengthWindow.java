@@ -63,12 +63,16 @@ public record LengthWindow(ConstraintType type, double lower, double upper, doub
     return new LengthWindow(ConstraintType.RANGE, lo, hi, (lo + hi) / 2);
   }
 
+  /**
+   * The score of eval/length_following_eval.py, with its operations in its order ({@code n / a * 2
+   * - 1}, {@code 3 - n / b * 2}) so that every double agrees with the reference's.
+   */
   public double score(int words) {
     if (words < lower) {
-      return Math.max(2.0 * words / lower - 1, 0);
+      return Math.max((double) words / lower * 2 - 1, 0);
     }
     if (words > upper) {
-      return Math.max(3 - 2.0 * words / upper, 0);
+      return Math.max(3 - (double) words / upper * 2, 0);
     }
     return 1;
   }

@@ -1,5 +1,6 @@
 package selflengthen.method;
 
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -9,17 +10,19 @@ import java.util.function.ToIntFunction;
 import java.util.random.RandomGenerator;
 
 /**
- * Drop-short (method.md, step 3): thins out the short end of a set of responses.
+ * Drop-short ({@code drop_short} of both utils.py): thins out the short end of a set of responses.
+ *
+ * <p>Length: the reference's {@code len()} of the text, in code points ({@link PyText#len}); a spec
+ * may rank by words instead ({@code drop_short.rank_by_words}, ours).
  *
  * <p>Rank: of {@code n} items, an item with {@code below} items strictly shorter than it has rank
- * {@code r = 1 - below / n}. The shortest item has r = 1 and the longest distinct one r = 1/n;
- * tied items share the rank of the first of them in ascending order (the shortest-side rank), as
- * the reference does, so ties never depend on input order.
+ * {@code r = 1 - below / n} (the reference's {@code 1 - sorted.index(length) / n}). The shortest
+ * item has r = 1 and the longest distinct one r = 1/n; tied items share a rank, so ties never
+ * depend on input order.
  *
- * <p>Survival: an item of rank r is kept with probability {@code p(r) = 1 - factor * r^exponent},
- * clipped to [0, 1] (reference factor 2, exponent 3: p(1) = -1, so the shortest always go, and
- * p(0.5) = 0.75). One {@code nextDouble()} is drawn per item, in input order, and the item is kept
- * when that draw is below p(r).
+ * <p>Survival: one {@code nextDouble()} is drawn per item, in input order, and the item is kept when
+ * that draw is above {@code factor * r^exponent} (reference 2 and 3, as {@code random.random() > 2
+ * * rank ** 3}): the shortest always go, an item of rank 0.5 stays with probability 0.75.
  */
 public final class DropShort {
   public static final double REFERENCE_FACTOR = 2.0;
@@ -53,11 +56,11 @@ public final class DropShort {
     }
     return Optional.of(
         new DropShort(
-            spec.hasFactor() ? spec.getFactor() : REFERENCE_FACTOR,
-            spec.hasExponent() ? spec.getExponent() : REFERENCE_EXPONENT));
+            spec.hasFactor() ? SpecFloats.decimal(spec.getFactor()) : REFERENCE_FACTOR,
+            spec.hasExponent() ? SpecFloats.decimal(spec.getExponent()) : REFERENCE_EXPONENT));
   }
 
-  /** {@code 1 - factor * r^exponent}, clipped to [0, 1]. */
+  /** {@code 1 - factor * r^exponent}, clipped to [0, 1]: the chance an item of this rank stays. */
   public double survivalProbability(double rank) {
     if (!(rank >= 0 && rank <= 1)) {
       throw new IllegalArgumentException("rank must be in [0, 1], got " + rank);
@@ -66,33 +69,54 @@ public final class DropShort {
     return Math.max(0, Math.min(1, p));
   }
 
+  /**
+   * The draw an item of this rank must exceed to be kept: {@code factor * rank^exponent}, with the
+   * power rounded as C's {@code pow} rounds it for Python (see {@link #power}).
+   */
+  public double threshold(double rank) {
+    return factor * power(rank, exponent);
+  }
+
   /** The rank of every item (see the class comment), in input order. */
-  public static double[] ranks(int[] words) {
-    int n = words.length;
-    int[] sorted = words.clone();
+  public static double[] ranks(int[] lengths) {
+    int n = lengths.length;
+    int[] sorted = lengths.clone();
     Arrays.sort(sorted);
     double[] ranks = new double[n];
     for (int i = 0; i < n; i++) {
-      int below = lowerBound(sorted, words[i]);
+      int below = lowerBound(sorted, lengths[i]);
       ranks[i] = 1.0 - (double) below / n;
     }
     return ranks;
   }
 
   /** Which items survive, in input order; draws one double per item from {@code random}. */
-  public boolean[] keep(int[] words, RandomGenerator random) {
+  public boolean[] keep(int[] lengths, RandomGenerator random) {
     Objects.requireNonNull(random, "random");
-    double[] ranks = ranks(words);
-    boolean[] keep = new boolean[words.length];
-    for (int i = 0; i < words.length; i++) {
-      keep[i] = random.nextDouble() < survivalProbability(ranks[i]);
+    double[] draws = new double[lengths.length];
+    for (int i = 0; i < draws.length; i++) {
+      draws[i] = random.nextDouble();
+    }
+    return keep(lengths, draws);
+  }
+
+  /** Which items survive, in input order, for the given draws (one per item, in [0, 1)). */
+  public boolean[] keep(int[] lengths, double[] draws) {
+    if (draws.length != lengths.length) {
+      throw new IllegalArgumentException(
+          "one draw per item: " + draws.length + " draws for " + lengths.length + " items");
+    }
+    double[] ranks = ranks(lengths);
+    boolean[] keep = new boolean[lengths.length];
+    for (int i = 0; i < lengths.length; i++) {
+      keep[i] = draws[i] > threshold(ranks[i]);
     }
     return keep;
   }
 
   /** The surviving items, in input order. */
-  public <T> List<T> apply(List<T> items, ToIntFunction<? super T> words, RandomGenerator random) {
-    int[] counts = items.stream().mapToInt(words).toArray();
+  public <T> List<T> apply(List<T> items, ToIntFunction<? super T> lengths, RandomGenerator random) {
+    int[] counts = items.stream().mapToInt(lengths).toArray();
     boolean[] keep = keep(counts, random);
     List<T> kept = new ArrayList<>();
     for (int i = 0; i < keep.length; i++) {
@@ -109,6 +133,18 @@ public final class DropShort {
 
   public double exponent() {
     return exponent;
+  }
+
+  /**
+   * {@code base^exponent} as Python's float {@code **} gives it: a small whole exponent is
+   * computed exactly and rounded once (what a correctly rounded C {@code pow} returns), anything
+   * else with {@link Math#pow}.
+   */
+  static double power(double base, double exponent) {
+    if (exponent == Math.rint(exponent) && exponent >= 0 && exponent <= 16 && Double.isFinite(base)) {
+      return new BigDecimal(base).pow((int) exponent).doubleValue();
+    }
+    return Math.pow(base, exponent);
   }
 
   private static int lowerBound(int[] sorted, int value) {

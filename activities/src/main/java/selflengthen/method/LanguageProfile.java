@@ -8,27 +8,26 @@ import selflengthen.v1.Language;
  * response check looks for repetition, and which prompt set is used.
  *
  * <p>Both profiles count words with {@link WordCount#selfLengthen}: the reference uses one count for
- * both languages, and CJK characters count one each.
+ * both languages ({@code count_words} of both utils.py), and CJK characters count one each.
  */
 public enum LanguageProfile {
   EN(
       "en",
-      // ASCII closers, then the closing curly quotes U+201D and U+2019.
-      ".!?\"')]}*`\u201D\u2019",
+      // llama/utils.py check_response: . ! ? , ; : - " ' ) ] } > ` (its '...' can never equal the
+      // one last character, so it is left out).
+      ".!?,;:-\"')]}>`",
       ResponseCheck.NgramUnit.WORD,
       10,
       2,
       3,
-      List.of(
-          "revised", "revision", "revisions", "response", "responses", "version", "versions",
-          "paragraph", "paragraphs", "rewrite", "rewritten")),
+      List.of("revised", "revision", "response", "version", "paragraph")),
   ZH(
       "zh",
-      // 。！？”’）】》…」』 then the English set.
-      "\u3002\uFF01\uFF1F\u201D\u2019\uFF09\u3011\u300B\u2026\u300D\u300F" + ".!?\"')]}*`",
+      // qwen/utils.py check_response: 。！？”）】’… and ) ] } > ` (no ASCII full stop, no 》).
+      "\u3002\uFF01\uFF1F\u201D\uFF09\u3011\u2019\u2026" + ")]}>`",
       ResponseCheck.NgramUnit.CJK_OR_ASCII_RUN,
       13,
-      // Chinese has no default meta words; lines are set so that words given in the spec apply.
+      // qwen/utils.py has no meta-word rule; lines are set so that words given in the spec apply.
       2,
       3,
       List.of());
@@ -84,6 +83,14 @@ public enum LanguageProfile {
   /** Words of a text as every length in a run is measured ({@link WordCount#selfLengthen}). */
   public int countWords(String text) {
     return WordCount.selfLengthen(text);
+  }
+
+  /**
+   * What the Extender's training input re-joins the initial response's kept lines with: "\n\n"
+   * for Chinese (qwen/mk_data.py), "\n" for English (llama/mk_data.py).
+   */
+  public String extenderLineJoiner() {
+    return this == ZH ? "\n\n" : "\n";
   }
 
   /** The characters a response may end with, one code point each. */

@@ -72,4 +72,27 @@ public record LengthConstraint(Type type, int n, int lo, int hi) {
   public static LengthConstraint below(int n) {
     return new LengthConstraint(Type.BELOW, n, n, n);
   }
+
+  /**
+   * The requirement as {@code eval/add_length_control.py} words it, numbers in Arabic digits:
+   * English "around N words", "lo-hi words", "more than lo words", "less than hi words"; Chinese
+   * "大约N字", "lo字至hi字", "大于lo字", "小于hi字" (the reference's Chinese list pairs 小于 with lo and
+   * 大于 with hi, a swap fixed here).
+   */
+  public String referenceText(LanguageProfile profile) {
+    return referenceText(profile, Integer::toString);
+  }
+
+  /** {@link #referenceText(LanguageProfile)} with each number written by {@code numeral}. */
+  public String referenceText(LanguageProfile profile, java.util.function.IntFunction<String> numeral) {
+    boolean zh = profile == LanguageProfile.ZH;
+    return switch (type) {
+      case ABOUT -> zh ? "大约" + numeral.apply(n) + "字" : "around " + numeral.apply(n) + " words";
+      case RANGE -> zh
+          ? numeral.apply(lo) + "字至" + numeral.apply(hi) + "字"
+          : numeral.apply(lo) + "-" + numeral.apply(hi) + " words";
+      case ABOVE -> zh ? "大于" + numeral.apply(n) + "字" : "more than " + numeral.apply(n) + " words";
+      case BELOW -> zh ? "小于" + numeral.apply(n) + "字" : "less than " + numeral.apply(n) + " words";
+    };
+  }
 }

@@ -5,34 +5,31 @@ import java.util.Optional;
 import java.util.random.RandomGenerator;
 
 /**
- * Length control after the rounds (method.md, "After the rounds"): responses of a usable length get
- * their query rewritten to carry a length requirement the response meets.
+ * The numbers of length control after the rounds, as {@code eval/add_length_control.py} makes them:
+ * responses of a usable length get a length requirement they meet.
  *
- * <p>Exact semantics, for a response of {@code w} words (the profile's count):
+ * <p>For a response of {@code w} words ({@link WordCount#selfLengthen}, the reference's
+ * {@code count_words}), with the reference settings:
  *
  * <ol>
- *   <li>Kept only when {@code minWords <= w < maxWords} (reference 2000 and 8000, half-open as the
- *       reference filters).
- *   <li>Rounding unit {@code u}: {@code 2 x roundTo} with probability {@code shareCoarse}, else
- *       {@code roundTo} (reference: 1000, and 2000 for 20% of rows; this is how the reference reads
- *       "N rounded to 1000 (20%: 2000)").
- *   <li>{@code N = round(w / u) x u} (halves round up), {@code lo = floor(w / u) x u},
- *       {@code hi = ceil(w / u) x u}; then N is clamped to [minWords, maxWords], lo raised to at least
- *       minWords and hi lowered to at most maxWords. So {@code lo <= w <= hi} always.
- *   <li>Type, drawn with the shares (normalised to sum 1; reference about 0.40, range 0.25, above
- *       0.10, below 0.25):
- *       <ul>
- *         <li>about: "about N words" (N within u/2 of w, unless clamped);
- *         <li>range: "lo to hi words"; when lo == hi (w a multiple of u) the range is widened by u
- *             upwards if that stays within maxWords, else downwards, so it never collapses to one
- *             number;
- *         <li>above: "more than lo words", {@code lo <= w};
- *         <li>below: "fewer than hi words", {@code hi >= w}.
- *       </ul>
+ *   <li>Kept only when {@code minWords <= w < maxWords} (2000 and 8000).
+ *   <li>Rounding unit {@code u}: {@code 2 x roundTo} when the unit draw is below {@code shareCoarse},
+ *       else {@code roundTo} (2000 w.p. 0.2, else 1000).
+ *   <li>{@code N = round(w / u) x u} with Python's {@code round} (halves to even: 2500 -> 2000,
+ *       3500 -> 4000), {@code lo = floor(w / u) x u} raised to at least minWords, {@code hi =
+ *       ceil(w / u) x u} lowered to at most maxWords. (N is clamped to [minWords, maxWords] too,
+ *       which never changes it under the reference settings.)
+ *   <li>Type, by the type draw against the cumulative shares (about 0.40, range 0.25, above 0.10,
+ *       below 0.25, normalised to sum 1): about N; range lo-hi (lo == hi when w is a multiple of
+ *       u, as in the reference; {@code widen_equal_range} widens it, ours); above lo; below hi.
+ *       For Chinese the reference writes its third type as "小于{lo}" and its fourth as "大于{hi}"
+ *       (less than lo, more than hi: requirements its own response breaks); here both languages
+ *       use above lo / below hi, which fixes that swap.
  * </ol>
  *
- * Each row draws exactly two {@code nextDouble()} values from the caller's random, in that order
- * (unit, then type). The query is rewritten with the type's template of the {@link PromptSet}.
+ * <p>Each kept row takes three draws in the reference's order ({@link Draws#next}): unit, Chinese
+ * numerals (the reference draws it for every row, whatever its language), type. Rows outside the
+ * length window take none. The pure functions take the draws as arguments.
  */
 public final class LengthControl {
 
@@ -45,7 +42,8 @@ public final class LengthControl {
       double shareAbove,
       double shareBelow,
       int roundTo,
-      double shareCoarse) {
+      double shareCoarse,
+      boolean widenEqualRange) {
     public Settings {
       if (minWords <= 0 || maxWords <= minWords) {
         throw new IllegalArgumentException(
@@ -63,9 +61,22 @@ public final class LengthControl {
       }
     }
 
+    /** Settings without range widening (the reference's behaviour). */
+    public Settings(
+        int minWords,
+        int maxWords,
+        double shareAbout,
+        double shareRange,
+        double shareAbove,
+        double shareBelow,
+        int roundTo,
+        double shareCoarse) {
+      this(minWords, maxWords, shareAbout, shareRange, shareAbove, shareBelow, roundTo, shareCoarse, false);
+    }
+
     /** The reference: 2000-8000 words, 40/25/10/25, round to 1000, 20% to 2000. */
     public static Settings reference() {
-      return new Settings(2000, 8000, 0.40, 0.25, 0.10, 0.25, 1000, 0.2);
+      return new Settings(2000, 8000, 0.4, 0.25, 0.1, 0.25, 1000, 0.2, false);
     }
 
     /**
@@ -77,14 +88,36 @@ public final class LengthControl {
       return new Settings(
           spec.hasMinWords() ? spec.getMinWords() : r.minWords(),
           spec.hasMaxWords() ? spec.getMaxWords() : r.maxWords(),
-          spec.hasShareAbout() ? spec.getShareAbout() : r.shareAbout(),
-          spec.hasShareRange() ? spec.getShareRange() : r.shareRange(),
-          spec.hasShareAbove() ? spec.getShareAbove() : r.shareAbove(),
-          spec.hasShareBelow() ? spec.getShareBelow() : r.shareBelow(),
+          spec.hasShareAbout() ? SpecFloats.decimal(spec.getShareAbout()) : r.shareAbout(),
+          spec.hasShareRange() ? SpecFloats.decimal(spec.getShareRange()) : r.shareRange(),
+          spec.hasShareAbove() ? SpecFloats.decimal(spec.getShareAbove()) : r.shareAbove(),
+          spec.hasShareBelow() ? SpecFloats.decimal(spec.getShareBelow()) : r.shareBelow(),
           spec.hasRoundTo() ? spec.getRoundTo() : r.roundTo(),
-          spec.hasShareFloor() ? spec.getShareFloor() : r.shareCoarse());
+          spec.hasShareFloor() ? SpecFloats.decimal(spec.getShareFloor()) : r.shareCoarse(),
+          spec.getWidenEqualRange());
     }
   }
+
+  /**
+   * A kept row's three draws, in the reference's order: the rounding unit, whether a Chinese row
+   * writes its numbers in Chinese numerals ({@code numerals < 0.5}), the constraint type.
+   */
+  public record Draws(double unit, double numerals, double type) {
+    public static Draws next(RandomGenerator random) {
+      double unit = random.nextDouble();
+      double numerals = random.nextDouble();
+      double type = random.nextDouble();
+      return new Draws(unit, numerals, type);
+    }
+
+    /** Whether a Chinese row writes its numbers in Chinese numerals (half of them). */
+    public boolean chineseNumerals() {
+      return numerals < 0.5;
+    }
+  }
+
+  /** The numbers of a kept length: the unit, N, lo and hi (see the class comment). */
+  public record Numbers(int words, int unit, int n, int lo, int hi) {}
 
   /** One rewritten row: the original query, the rewritten one, the response, its words, the rule. */
   public record Constrained(
@@ -104,57 +137,87 @@ public final class LengthControl {
 
   /** Whether a response of this many words is kept. */
   public boolean keeps(int words) {
+    return keeps(settings, words);
+  }
+
+  public static boolean keeps(Settings settings, int words) {
     return words >= settings.minWords() && words < settings.maxWords();
   }
 
-  /**
-   * The constraint for a response of {@code words} words (two draws from {@code random}).
-   *
-   * @throws IllegalArgumentException if the length is not kept ({@link #keeps})
-   */
-  public LengthConstraint constraintFor(int words, RandomGenerator random) {
-    if (!keeps(words)) {
+  /** N, lo and hi for a kept length and the unit draw. */
+  public static Numbers numbers(Settings settings, int words, double unitDraw) {
+    if (!keeps(settings, words)) {
       throw new IllegalArgumentException(
           words + " words is outside [" + settings.minWords() + ", " + settings.maxWords() + ")");
     }
     int min = settings.minWords();
     int max = settings.maxWords();
-    long unit = random.nextDouble() < settings.shareCoarse() ? 2L * settings.roundTo() : settings.roundTo();
-    double typeDraw = random.nextDouble();
+    int unit = unitDraw < settings.shareCoarse() ? 2 * settings.roundTo() : settings.roundTo();
+    double ratio = (double) words / unit;
+    long n = (long) Math.rint(ratio) * unit; // Python's round(): halves to even
+    long lo = (long) Math.floor(ratio) * unit;
+    long hi = (long) Math.ceil(ratio) * unit;
+    return new Numbers(
+        words,
+        unit,
+        (int) Math.max(min, Math.min(max, n)),
+        (int) Math.max(lo, min),
+        (int) Math.min(hi, max));
+  }
 
-    long n = clamp(((2L * words + unit) / (2 * unit)) * unit, min, max);
-    long lo = Math.max(min, (words / unit) * unit);
-    long hi = Math.min(max, ((words + unit - 1) / unit) * unit);
-
-    double total =
-        settings.shareAbout() + settings.shareRange() + settings.shareAbove() + settings.shareBelow();
-    double x = typeDraw * total;
-    if (x < settings.shareAbout()) {
-      return LengthConstraint.about((int) n);
+  /** The type the type draw picks: cumulative normalised shares, about, range, above, below. */
+  public static LengthConstraint.Type type(Settings settings, double typeDraw) {
+    double a = settings.shareAbout();
+    double b = settings.shareRange();
+    double c = settings.shareAbove();
+    double total = a + b + c + settings.shareBelow();
+    // Cumulative sums, as the reference's literals 0.4, 0.65, 0.75 (exact for the reference shares).
+    if (typeDraw < a / total) {
+      return LengthConstraint.Type.ABOUT;
     }
-    x -= settings.shareAbout();
-    if (x < settings.shareRange()) {
-      long rangeLo = lo;
-      long rangeHi = hi;
-      if (rangeLo == rangeHi) {
-        if (rangeHi + unit <= max) {
-          rangeHi += unit;
-        } else {
-          rangeLo = Math.max(min, rangeLo - unit);
-        }
+    if (typeDraw < (a + b) / total) {
+      return LengthConstraint.Type.RANGE;
+    }
+    if (typeDraw < (a + b + c) / total || settings.shareBelow() == 0) {
+      return LengthConstraint.Type.ABOVE;
+    }
+    return LengthConstraint.Type.BELOW;
+  }
+
+  /** The constraint for a kept length and the unit and type draws. */
+  public static LengthConstraint constraintFor(
+      Settings settings, int words, double unitDraw, double typeDraw) {
+    Numbers x = numbers(settings, words, unitDraw);
+    return switch (type(settings, typeDraw)) {
+      case ABOUT -> LengthConstraint.about(x.n());
+      case RANGE -> range(settings, x);
+      case ABOVE -> LengthConstraint.above(x.lo());
+      case BELOW -> LengthConstraint.below(x.hi());
+    };
+  }
+
+  private static LengthConstraint range(Settings settings, Numbers x) {
+    int lo = x.lo();
+    int hi = x.hi();
+    if (lo == hi && settings.widenEqualRange()) {
+      if (hi + x.unit() <= settings.maxWords()) {
+        hi += x.unit();
+      } else {
+        lo = Math.max(settings.minWords(), lo - x.unit());
       }
-      return LengthConstraint.range((int) n, (int) rangeLo, (int) rangeHi);
     }
-    x -= settings.shareRange();
-    if (x < settings.shareAbove() || settings.shareBelow() == 0) {
-      return LengthConstraint.above((int) lo);
-    }
-    return LengthConstraint.below((int) hi);
+    return LengthConstraint.range(x.n(), lo, hi);
+  }
+
+  /** The constraint for a kept length, taking the row's three draws from {@code random}. */
+  public LengthConstraint constraintFor(int words, RandomGenerator random) {
+    Draws d = Draws.next(random);
+    return constraintFor(settings, words, d.unit(), d.type());
   }
 
   /**
-   * The row rewritten with a length constraint, or empty when the response's length is not kept (no
-   * random draw then).
+   * The row with a length constraint appended to the query as one sentence of the prompt set, or
+   * empty when the response's length is not kept (no draw then).
    */
   public Optional<Constrained> apply(String query, String response, RandomGenerator random) {
     int words = prompts.profile().countWords(response);
@@ -164,9 +227,5 @@ public final class LengthControl {
     LengthConstraint constraint = constraintFor(words, random);
     return Optional.of(
         new Constrained(query, prompts.lengthConstrained(query, constraint), response, words, constraint));
-  }
-
-  private static long clamp(long value, long min, long max) {
-    return Math.max(min, Math.min(max, value));
   }
 }

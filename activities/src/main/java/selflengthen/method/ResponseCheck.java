@@ -11,24 +11,25 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
- * The response check of method.md, applied to every initial response and every extension candidate.
- * A response passes when, after trailing whitespace is removed:
+ * The response check applied to every initial response and every extension candidate: the
+ * reference's {@code check_response} ({@code llama/utils.py} for English, {@code qwen/utils.py} for
+ * Chinese), rule for rule. After Python's {@code rstrip()} ({@link PyText#rstrip}):
  *
  * <ol>
- *   <li>it is not empty and its last code point is one of the closing punctuation marks;
- *   <li>no n-gram occurs twice. With {@link NgramUnit#WORD} the units are whitespace-separated
- *       tokens compared exactly (English: n = 10). With {@link NgramUnit#CJK_OR_ASCII_RUN} a unit is
- *       one non-ASCII code point or one maximal run of ASCII characters, whitespace included, as the
- *       reference splits Chinese text (n = 13). n = 0 turns this rule off;
- *   <li>none of the first {@code metaHeadLines} and last {@code metaTailLines} non-blank lines
- *       contains a meta word ("revised", "version", ...). Matching ignores case; a word of ASCII
- *       letters and digits must match as a whole word, any other word as a substring. Blank lines are
- *       skipped (the reference counts them) so that a title followed by a blank line cannot hide a
- *       "Here is the revised version:" line from the check.
+ *   <li>the text is not empty and its last code point is one of the closing marks (English
+ *       {@code . ! ? , ; : - " ' ) ] } > `}; Chinese {@code 。！？”’）】…)]}>`});
+ *   <li>English only: none of the meta words (revised, revision, response, version, paragraph) is
+ *       a case-sensitive substring of the first 2 or the last 3 lines, lines being the raw
+ *       {@code split('\n')} parts, blank ones included ({@link MetaMatch#REFERENCE});
+ *   <li>no n-gram occurs twice. {@link NgramUnit#WORD}: Python's {@code split()} tokens, n = 10.
+ *       {@link NgramUnit#CJK_OR_ASCII_RUN}: one non-ASCII code point or one maximal run of ASCII
+ *       characters, whitespace included, n = 13. n = 0 turns this rule off.
  * </ol>
  *
- * <p>Rules are tested in that order and the first failure is reported. Instances are immutable and
- * thread-safe.
+ * <p>Rules are tested in that order (the reference's) and the first failure is reported. Every
+ * setting can be changed in the spec; {@link MetaMatch#WORDS_IGNORE_CASE} is this project's
+ * stricter meta rule (any case, whole words, non-blank lines), off by default. Instances are
+ * immutable and thread-safe.
  */
 public final class ResponseCheck {
 
@@ -38,6 +39,21 @@ public final class ResponseCheck {
     WORD,
     /** One non-ASCII code point, or one maximal run of ASCII characters. */
     CJK_OR_ASCII_RUN
+  }
+
+  /** How meta words are looked for in the head and tail lines. */
+  public enum MetaMatch {
+    /**
+     * The reference: a case-sensitive substring of the first / last lines of {@code split('\n')},
+     * blank lines counted ("responses" and "conversion" match, "Version" does not).
+     */
+    REFERENCE,
+    /**
+     * Ours: any case, whole words for words of ASCII letters and digits (substrings otherwise), over
+     * non-blank lines, so that a title and a blank line cannot hide a "Here is the revised
+     * version:" line.
+     */
+    WORDS_IGNORE_CASE
   }
 
   /** Why a response failed, or {@link #PASS}. */
@@ -71,9 +87,10 @@ public final class ResponseCheck {
    * @param closingPunctuation the code points a response may end with (whitespace in it is ignored)
    * @param ngramUnit how n-grams are cut
    * @param ngramLength n; 0 turns the repeated n-gram rule off
-   * @param metaHeadLines non-blank lines at the head searched for meta words
-   * @param metaTailLines non-blank lines at the tail searched for meta words
+   * @param metaHeadLines lines at the head searched for meta words
+   * @param metaTailLines lines at the tail searched for meta words
    * @param metaWords the meta words; empty turns the rule off
+   * @param metaMatch how meta words match
    */
   public record Settings(
       String closingPunctuation,
@@ -81,14 +98,27 @@ public final class ResponseCheck {
       int ngramLength,
       int metaHeadLines,
       int metaTailLines,
-      List<String> metaWords) {
+      List<String> metaWords,
+      MetaMatch metaMatch) {
     public Settings {
       Objects.requireNonNull(closingPunctuation, "closingPunctuation");
       Objects.requireNonNull(ngramUnit, "ngramUnit");
+      Objects.requireNonNull(metaMatch, "metaMatch");
       if (ngramLength < 0 || metaHeadLines < 0 || metaTailLines < 0) {
         throw new IllegalArgumentException("n-gram length and meta line counts must be >= 0");
       }
       metaWords = List.copyOf(metaWords);
+    }
+
+    /** Settings with the reference's meta-word matching. */
+    public Settings(
+        String closingPunctuation,
+        NgramUnit ngramUnit,
+        int ngramLength,
+        int metaHeadLines,
+        int metaTailLines,
+        List<String> metaWords) {
+      this(closingPunctuation, ngramUnit, ngramLength, metaHeadLines, metaTailLines, metaWords, MetaMatch.REFERENCE);
     }
   }
 
@@ -106,13 +136,15 @@ public final class ResponseCheck {
     if (closers.isEmpty()) {
       throw new IllegalArgumentException("closing punctuation must not be empty");
     }
-    this.metaPattern = metaPattern(settings.metaWords());
+    this.metaPattern =
+        settings.metaMatch() == MetaMatch.WORDS_IGNORE_CASE ? metaPattern(settings.metaWords()) : null;
   }
 
   /**
    * The check of a run: the profile's reference settings, with every field set in {@code spec}
    * taking precedence (an empty string or list counts as unset). The profile chooses the n-gram
-   * unit: {@code ngram_words_en} applies to English, {@code ngram_units_zh} to Chinese.
+   * unit: {@code ngram_words_en} applies to English, {@code ngram_units_zh} to Chinese. Meta words
+   * set in the spec apply to either language; the Chinese profile has none of its own.
    */
   public static ResponseCheck of(LanguageProfile profile, selflengthen.v1.ResponseCheck spec) {
     Settings d = profile.defaultCheckSettings();
@@ -128,7 +160,11 @@ public final class ResponseCheck {
         spec.getMetaWordsCount() == 0 ? d.metaWords() : List.copyOf(spec.getMetaWordsList());
     int head = spec.hasMetaHeadLines() ? spec.getMetaHeadLines() : d.metaHeadLines();
     int tail = spec.hasMetaTailLines() ? spec.getMetaTailLines() : d.metaTailLines();
-    return new ResponseCheck(new Settings(closing, d.ngramUnit(), ngram, head, tail, metaWords));
+    MetaMatch match =
+        spec.hasMetaWordsIgnoreCase() && spec.getMetaWordsIgnoreCase()
+            ? MetaMatch.WORDS_IGNORE_CASE
+            : MetaMatch.REFERENCE;
+    return new ResponseCheck(new Settings(closing, d.ngramUnit(), ngram, head, tail, metaWords, match));
   }
 
   public Settings settings() {
@@ -137,7 +173,7 @@ public final class ResponseCheck {
 
   /** Checks one response. Never throws; a null response is {@link Verdict#EMPTY}. */
   public Result check(String response) {
-    String text = response == null ? "" : response.stripTrailing();
+    String text = PyText.rstrip(response == null ? "" : response);
     if (text.isEmpty()) {
       return new Result(Verdict.EMPTY, "response is empty");
     }
@@ -145,7 +181,11 @@ public final class ResponseCheck {
     if (!closers.contains(last)) {
       return new Result(
           Verdict.NO_CLOSING_PUNCTUATION,
-          "ends with '" + new String(Character.toChars(last)) + "', not closing punctuation");
+          "ends with '" + new String(Character.toChars(last)) + "', not a closing mark");
+    }
+    Result meta = metaWord(text);
+    if (meta != null) {
+      return meta;
     }
     if (settings.ngramLength() > 0) {
       List<String> units =
@@ -158,16 +198,40 @@ public final class ResponseCheck {
             "repeated " + settings.ngramLength() + "-gram: \"" + String.join(joiner, repeated) + "\"");
       }
     }
-    if (metaPattern != null) {
-      for (String line : metaLines(text)) {
+    return Result.pass();
+  }
+
+  private Result metaWord(String text) {
+    if (settings.metaWords().isEmpty()) {
+      return null;
+    }
+    if (settings.metaMatch() == MetaMatch.WORDS_IGNORE_CASE) {
+      if (metaPattern == null) {
+        return null;
+      }
+      for (String line : headAndTail(text.lines().filter(l -> !l.isBlank()).toList())) {
         Matcher m = metaPattern.matcher(line);
         if (m.find()) {
           return new Result(
               Verdict.META_WORD, "meta word \"" + m.group() + "\" in line \"" + line.strip() + "\"");
         }
       }
+      return null;
     }
-    return Result.pass();
+    // The reference joins part[:2] + part[-3:] with "\n" and looks for each word in the result; no
+    // word holds a "\n", so that is the same as looking in each of those lines.
+    List<String> lines = headAndTail(List.of(text.split("\n", -1)));
+    for (String word : settings.metaWords()) {
+      if (word.isEmpty()) {
+        continue;
+      }
+      for (String line : lines) {
+        if (line.contains(word)) {
+          return new Result(Verdict.META_WORD, "meta word \"" + word + "\" in line \"" + line.strip() + "\"");
+        }
+      }
+    }
+    return null;
   }
 
   /** Shortcut for {@code check(response).passed()}. */
@@ -175,10 +239,9 @@ public final class ResponseCheck {
     return check(response).passed();
   }
 
-  /** Whitespace-separated tokens. */
+  /** Python's {@code text.split()}. */
   static List<String> words(String text) {
-    String s = text.strip();
-    return s.isEmpty() ? List.of() : List.of(s.split("\\s+"));
+    return PyText.split(text);
   }
 
   /** Units of the Chinese rule: each non-ASCII code point, or a maximal run of ASCII characters. */
@@ -216,8 +279,8 @@ public final class ResponseCheck {
     return null;
   }
 
-  private List<String> metaLines(String text) {
-    List<String> lines = text.lines().filter(l -> !l.isBlank()).toList();
+  /** The first {@code metaHeadLines} and the last {@code metaTailLines} lines, each line once. */
+  private List<String> headAndTail(List<String> lines) {
     int head = Math.min(settings.metaHeadLines(), lines.size());
     int tailStart = Math.max(head, lines.size() - settings.metaTailLines());
     List<String> picked = new ArrayList<>(lines.subList(0, head));
@@ -225,6 +288,7 @@ public final class ResponseCheck {
     return picked;
   }
 
+  /** The {@link MetaMatch#WORDS_IGNORE_CASE} pattern, or null without words. */
   private static Pattern metaPattern(List<String> metaWords) {
     List<String> alternatives = new ArrayList<>();
     for (String word : metaWords) {

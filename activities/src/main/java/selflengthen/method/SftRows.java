@@ -13,6 +13,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.DoubleSupplier;
 import java.util.random.RandomGenerator;
 import selflengthen.model.api.SftExample;
 
@@ -24,7 +25,8 @@ import selflengthen.model.api.SftExample;
  * <ul>
  *   <li>Generator row: instruction -> extended response.
  *   <li>Extender row: the extender training prompt built from the instruction and the initial
- *       response with about {@code lineDrop} of its lines dropped at random -> extended response.
+ *       response with about {@code lineDrop} of its lines dropped at random ({@link #dropLines})
+ *       -> extended response.
  * </ul>
  */
 public final class SftRows {
@@ -43,7 +45,8 @@ public final class SftRows {
 
   /**
    * The Extender's row: {@link PromptSet#extenderTrainingInput} of the instruction and {@link
-   * #dropLines}{@code (initialResponse, lineDrop, random)} -> the extended response.
+   * #dropLines}{@code (initialResponse, lineDrop, profile's joiner, random)} -> the extended
+   * response.
    */
   public static SftExample extenderRow(
       PromptSet prompts,
@@ -52,50 +55,32 @@ public final class SftRows {
       String extendedResponse,
       double lineDrop,
       RandomGenerator random) {
-    String thinned = dropLines(initialResponse, lineDrop, random);
+    String thinned =
+        dropLines(initialResponse, lineDrop, prompts.profile().extenderLineJoiner(), random::nextDouble);
     return new SftExample(
         prompts.extenderTrainingInput(instruction, thinned), "", Objects.requireNonNull(extendedResponse, "extendedResponse"));
   }
 
   /**
-   * The text with each non-blank line dropped independently with probability {@code share} (one
-   * {@code nextDouble()} per non-blank line, in order; a line goes when the draw is below share).
-   * Blank lines are not drawn for: they are kept as separators, runs of them collapse to one, and
-   * leading and trailing ones go. When every non-blank line would go, the first one is kept, so the
-   * Extender always sees some draft.
+   * The reference's line dropout ({@code mk_ext_sft} of both mk_data.py): the text is split on
+   * "\n"; every line, blank ones too, draws once in order and is kept when its draw is below
+   * {@code 1 - share} (reference share 0.2: {@code random.random() < 0.8}); the kept lines are
+   * joined with {@code joiner} ("\n\n" in qwen/, "\n" in llama/). Every line may go, leaving "".
    *
    * @throws IllegalArgumentException if share is not in [0, 1]
    */
-  public static String dropLines(String text, double share, RandomGenerator random) {
+  public static String dropLines(String text, double share, String joiner, DoubleSupplier draws) {
     if (!(share >= 0 && share <= 1)) {
       throw new IllegalArgumentException("line drop share must be in [0, 1], got " + share);
     }
-    String[] lines = text.replace("\r\n", "\n").split("\n", -1);
-    List<String> out = new ArrayList<>();
-    String firstContent = null;
-    boolean keptAny = false;
-    for (String line : lines) {
-      if (line.isBlank()) {
-        if (!out.isEmpty() && !out.get(out.size() - 1).isEmpty()) {
-          out.add("");
-        }
-        continue;
-      }
-      if (firstContent == null) {
-        firstContent = line;
-      }
-      if (random.nextDouble() >= share) {
-        out.add(line);
-        keptAny = true;
+    double keep = 1 - share;
+    List<String> kept = new ArrayList<>();
+    for (String line : text.split("\n", -1)) {
+      if (draws.getAsDouble() < keep) {
+        kept.add(line);
       }
     }
-    if (!keptAny) {
-      return firstContent == null ? "" : firstContent;
-    }
-    while (!out.isEmpty() && out.get(out.size() - 1).isEmpty()) {
-      out.remove(out.size() - 1);
-    }
-    return String.join("\n", out);
+    return String.join(joiner, kept);
   }
 
   /**

@@ -4,21 +4,22 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The two word counts of method.md, kept apart because each benchmark is scored with its own.
+ * The two word counts, kept apart because each benchmark is scored with its own.
  *
  * <ul>
- *   <li>{@link #selfLengthen}: CJK characters (U+4E00-9FFF, U+3000-303F, U+FF00-FFEF) plus the
- *       whitespace-separated tokens of what remains once those characters become spaces. Used for
- *       every length in a run and for LonGen.
- *   <li>{@link #longBenchWrite}: CJK characters (U+4E00-9FFF) plus runs of ASCII letters, as
- *       LongBench-Write counts.
+ *   <li>{@link #selfLengthen}: Self-Lengthen's {@code count_words} (both utils.py,
+ *       eval/add_length_control.py, eval/length_following_eval.py): the characters of U+4E00-9FFF,
+ *       U+3000-303F and U+FF00-FFEF, plus the tokens of Python's {@code split()} of what remains
+ *       once each of those characters becomes a space. Used for every length in a run and for
+ *       LonGen.
+ *   <li>{@link #longBenchWrite}: LongWriter's {@code count_words} (evaluation/pred.py): the
+ *       characters of U+4E00-9FFF plus the matches of Python's {@code \b[a-zA-Z]+\b}, whose word
+ *       boundary is Unicode-aware: "abc中文", "abc123", "café" and "x_y" hold no English word.
  * </ul>
  */
 public final class WordCount {
   private static final Pattern SELF_LENGTHEN_CJK =
       Pattern.compile("[\\u4E00-\\u9FFF\\u3000-\\u303F\\uFF00-\\uFFEF]");
-  private static final Pattern LONGBENCH_CJK = Pattern.compile("[\\u4E00-\\u9FFF]");
-  private static final Pattern LATIN_RUN = Pattern.compile("[a-zA-Z]+");
 
   private WordCount() {}
 
@@ -31,11 +32,7 @@ public final class WordCount {
     while (cjk.find()) {
       count++;
     }
-    String rest = cjk.replaceAll(" ").strip();
-    if (!rest.isEmpty()) {
-      count += rest.split("\\s+").length;
-    }
-    return count;
+    return count + PyText.countSplit(cjk.replaceAll(" "));
   }
 
   public static int longBenchWrite(String text) {
@@ -43,14 +40,37 @@ public final class WordCount {
       return 0;
     }
     int count = 0;
-    Matcher cjk = LONGBENCH_CJK.matcher(text);
-    while (cjk.find()) {
-      count++;
-    }
-    Matcher latin = LATIN_RUN.matcher(text);
-    while (latin.find()) {
-      count++;
+    int n = text.length();
+    int prev = -1; // the code point before i; -1 at the start
+    int i = 0;
+    while (i < n) {
+      int cp = text.codePointAt(i);
+      if (cp >= 0x4E00 && cp <= 0x9FFF) {
+        count++;
+      }
+      if (isAsciiLetter(cp)) {
+        // A maximal run of ASCII letters is one match when neither neighbour is a word character
+        // (\b on both sides); no shorter match inside it exists, since \b never holds between two
+        // letters.
+        int start = i;
+        while (i < n && isAsciiLetter(text.charAt(i))) {
+          i++;
+        }
+        boolean leftBoundary = prev < 0 || !PyText.isWordChar(prev);
+        boolean rightBoundary = i >= n || !PyText.isWordChar(text.codePointAt(i));
+        if (leftBoundary && rightBoundary) {
+          count++;
+        }
+        prev = text.charAt(i - 1);
+        continue;
+      }
+      prev = cp;
+      i += Character.charCount(cp);
     }
     return count;
+  }
+
+  private static boolean isAsciiLetter(int cp) {
+    return (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z');
   }
 }

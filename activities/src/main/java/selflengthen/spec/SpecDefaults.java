@@ -1,6 +1,7 @@
 package selflengthen.spec;
 
 import java.util.List;
+import selflengthen.method.LanguageProfile;
 import selflengthen.v1.DropShort;
 import selflengthen.v1.Evaluation;
 import selflengthen.v1.Extension;
@@ -41,14 +42,13 @@ public final class SpecDefaults {
           .addStop("\n---")
           .build();
 
-  /** English closing punctuation: . ! ? " ' ) ] } * ` and the closing curly quotes. */
-  public static final String CLOSING_PUNCTUATION_EN = ".!?\"')]}*`\u201d\u2019";
-  /** Chinese closing punctuation: 。！？”’）】》…」』 plus the English set. */
-  public static final String CLOSING_PUNCTUATION_ZH =
-      "\u3002\uff01\uff1f\u201d\u2019\uff09\u3011\u300b\u2026\u300d\u300f" + ".!?\"')]}*`";
+  /** English closing marks of llama/utils.py (see {@link LanguageProfile#EN}). */
+  public static final String CLOSING_PUNCTUATION_EN = LanguageProfile.EN.closingPunctuation();
+  /** Chinese closing marks of qwen/utils.py (see {@link LanguageProfile#ZH}). */
+  public static final String CLOSING_PUNCTUATION_ZH = LanguageProfile.ZH.closingPunctuation();
 
-  public static final List<String> META_WORDS =
-      List.of("revised", "revision", "response", "version", "paragraph");
+  /** English meta words of llama/utils.py; the Chinese check has none. */
+  public static final List<String> META_WORDS = LanguageProfile.EN.defaultCheckSettings().metaWords();
 
   /** "all" linear layers of a Qwen2 / Llama decoder. */
   public static final List<String> LORA_TARGETS =
@@ -240,6 +240,9 @@ public final class SpecDefaults {
     if (!b.hasExponent()) {
       b.setExponent(3f);
     }
+    if (!b.hasRankByWords()) {
+      b.setRankByWords(false);
+    }
     return b.build();
   }
 
@@ -261,8 +264,11 @@ public final class SpecDefaults {
     if (!b.hasMetaTailLines()) {
       b.setMetaTailLines(3);
     }
-    if (b.getMetaWordsCount() == 0) {
+    if (b.getMetaWordsCount() == 0 && language != Language.LANGUAGE_ZH) {
       b.addAllMetaWords(META_WORDS);
+    }
+    if (!b.hasMetaWordsIgnoreCase()) {
+      b.setMetaWordsIgnoreCase(false);
     }
     return b.build();
   }
@@ -385,6 +391,9 @@ public final class SpecDefaults {
     }
     if (!b.hasShareFloor()) {
       b.setShareFloor(0.2f);
+    }
+    if (!b.hasWidenEqualRange()) {
+      b.setWidenEqualRange(false);
     }
     if (!b.hasTrain()) {
       b.setTrain(true);

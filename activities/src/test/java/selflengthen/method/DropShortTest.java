@@ -97,11 +97,30 @@ class DropShortTest {
   }
 
   @Test
+  void anItemIsKeptWhenItsDrawIsAboveTwoRCubedAsInTheReference() {
+    // lengths 10, 20, 30, 40 -> r = 1, 3/4, 1/2, 1/4 -> thresholds 2, 0.84375, 0.25, 0.03125
+    int[] lengths = {10, 20, 30, 40};
+    assertEquals(0.25, reference.threshold(0.5), 0.0);
+    assertEquals(0.84375, reference.threshold(0.75), 0.0);
+    assertArrayEquals(
+        new boolean[] {false, true, false, true},
+        reference.keep(lengths, new double[] {0.999, 0.85, 0.25, 0.03125 + 1e-12}));
+    // The draw must be strictly above: equal to the threshold goes (random.random() > 2 * r ** 3).
+    assertArrayEquals(
+        new boolean[] {false, false, false, false},
+        reference.keep(lengths, new double[] {0.5, 0.84375, 0.25, 0.03125}));
+  }
+
+  @Test
   void aDisabledSpecDropsNothing() {
     assertTrue(DropShort.of(selflengthen.v1.DropShort.newBuilder().setEnabled(false).build()).isEmpty());
     DropShort fromSpec =
         DropShort.of(selflengthen.v1.DropShort.newBuilder().setFactor(1.5f).build()).orElseThrow();
     assertEquals(1.5, fromSpec.factor(), 0.0);
     assertEquals(3.0, fromSpec.exponent(), 0.0);
+    // A float spec value is read as the decimal written: 0.3f is 0.3, not 0.30000001192...
+    DropShort decimal =
+        DropShort.of(selflengthen.v1.DropShort.newBuilder().setFactor(0.3f).build()).orElseThrow();
+    assertEquals(0.3, decimal.factor(), 0.0);
   }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import selflengthen.v1.Language;
 
@@ -35,8 +36,10 @@ class LanguageProfileTest {
     assertEquals(13, zh.ngramLength());
     assertEquals(ResponseCheck.NgramUnit.CJK_OR_ASCII_RUN, zh.ngramUnit());
     assertEquals(0, zh.metaWords().size());
-    // The Chinese set holds the English one.
-    en.closingPunctuation().codePoints()
-        .forEach(cp -> assertTrue(zh.closingPunctuation().indexOf(cp) >= 0, Character.toString(cp)));
+    assertEquals(".!?,;:-\"')]}>`", en.closingPunctuation());
+    assertEquals("。！？”）】’…)]}>`", zh.closingPunctuation());
+    assertEquals(List.of("revised", "revision", "response", "version", "paragraph"), en.metaWords());
+    assertEquals("\n\n", LanguageProfile.ZH.extenderLineJoiner());
+    assertEquals("\n", LanguageProfile.EN.extenderLineJoiner());
   }
 }

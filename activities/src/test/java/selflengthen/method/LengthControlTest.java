@@ -15,19 +15,24 @@ class LengthControlTest {
   private final LengthControl en =
       new LengthControl(LanguageProfile.EN.defaultPrompts(), LengthControl.Settings.reference());
 
-  // Draws: first the unit (< 0.2 -> 2000, else 1000), then the type (about < 0.40 <= range < 0.65
-  // <= above < 0.75 <= below).
+  // Draws: first the unit (< 0.2 -> 2000, else 1000), then the Chinese-numerals one (unused here),
+  // then the type (about < 0.40 <= range < 0.65 <= above < 0.75 <= below).
   private LengthConstraint constraint(int words, double unitDraw, double typeDraw) {
-    ScriptedRandom random = new ScriptedRandom(unitDraw, typeDraw);
+    ScriptedRandom random = new ScriptedRandom(unitDraw, 0.9, typeDraw);
     LengthConstraint c = en.constraintFor(words, random);
-    assertTrue(random.exhausted(), "exactly two draws");
+    assertTrue(random.exhausted(), "exactly three draws");
+    assertEquals(c, LengthControl.constraintFor(en.settings(), words, unitDraw, typeDraw));
     return c;
   }
 
   @Test
   void eachTypeQuotesANumberTheResponseMeets() {
     assertEquals(LengthConstraint.about(3000), constraint(3400, 0.5, 0.1));
-    assertEquals(LengthConstraint.about(4000), constraint(3500, 0.5, 0.1)); // halves round up
+    // Python's round(): halves go to the even multiple.
+    assertEquals(LengthConstraint.about(4000), constraint(3500, 0.5, 0.1));
+    assertEquals(LengthConstraint.about(2000), constraint(2500, 0.5, 0.1));
+    assertEquals(LengthConstraint.about(4000), constraint(5000, 0.1, 0.1)); // round(2.5) = 2
+    assertEquals(LengthConstraint.about(8000), constraint(7000, 0.1, 0.1)); // round(3.5) = 4
     assertEquals(LengthConstraint.range(3000, 3000, 4000), constraint(3400, 0.5, 0.5));
     assertEquals(LengthConstraint.above(3000), constraint(3400, 0.5, 0.7));
     assertEquals(LengthConstraint.below(4000), constraint(3400, 0.5, 0.9));
@@ -44,14 +49,34 @@ class LengthControlTest {
   }
 
   @Test
-  void aRangeNeverCollapsesToOneNumber() {
-    assertEquals(LengthConstraint.range(5000, 5000, 6000), constraint(5000, 0.5, 0.5));
-    assertEquals(LengthConstraint.range(2000, 2000, 3000), constraint(2000, 0.5, 0.5));
-    assertEquals(LengthConstraint.range(6000, 6000, 8000), constraint(6000, 0.1, 0.5));
+  void aRangeCollapsesOnAMultipleAsInTheReferenceUnlessWidened() {
+    assertEquals(LengthConstraint.range(5000, 5000, 5000), constraint(5000, 0.5, 0.5));
     assertEquals(LengthConstraint.range(8000, 7000, 8000), constraint(7999, 0.5, 0.5));
     // Exactly on a multiple, above/below quote the length itself.
     assertEquals(LengthConstraint.above(5000), constraint(5000, 0.5, 0.7));
     assertEquals(LengthConstraint.below(5000), constraint(5000, 0.5, 0.9));
+    // Type boundaries are the reference's literals: 0.4, 0.65, 0.75.
+    assertEquals(Type.RANGE, LengthControl.type(en.settings(), 0.4));
+    assertEquals(Type.ABOVE, LengthControl.type(en.settings(), 0.65));
+    assertEquals(Type.BELOW, LengthControl.type(en.settings(), 0.75));
+    assertEquals(Type.ABOUT, LengthControl.type(en.settings(), Math.nextDown(0.4)));
+    LengthControl.Settings widen =
+        LengthControl.Settings.of(selflengthen.v1.LengthControl.newBuilder().setWidenEqualRange(true).build());
+    assertEquals(LengthConstraint.range(5000, 5000, 6000), LengthControl.constraintFor(widen, 5000, 0.5, 0.5));
+    assertEquals(LengthConstraint.range(2000, 2000, 3000), LengthControl.constraintFor(widen, 2000, 0.5, 0.5));
+    assertEquals(LengthConstraint.range(6000, 6000, 8000), LengthControl.constraintFor(widen, 6000, 0.1, 0.5));
+  }
+
+  @Test
+  void referenceTextsWriteEachTypeWithTheChineseSwapFixed() {
+    assertEquals("around 3000 words", LengthConstraint.about(3000).referenceText(LanguageProfile.EN));
+    assertEquals("2000-3000 words", LengthConstraint.range(3000, 2000, 3000).referenceText(LanguageProfile.EN));
+    assertEquals("more than 2000 words", LengthConstraint.above(2000).referenceText(LanguageProfile.EN));
+    assertEquals("less than 3000 words", LengthConstraint.below(3000).referenceText(LanguageProfile.EN));
+    assertEquals("大约3000字", LengthConstraint.about(3000).referenceText(LanguageProfile.ZH));
+    assertEquals("2000字至3000字", LengthConstraint.range(3000, 2000, 3000).referenceText(LanguageProfile.ZH));
+    assertEquals("大于2000字", LengthConstraint.above(2000).referenceText(LanguageProfile.ZH));
+    assertEquals("小于3000字", LengthConstraint.below(3000).referenceText(LanguageProfile.ZH));
   }
 
   @Test
@@ -67,7 +92,7 @@ class LengthControlTest {
   @Test
   void rewritesTheQueryWithTheProfilesSentence() {
     String response = "word ".repeat(3400).strip();
-    LengthControl.Constrained row = en.apply("Write a history of tea.", response, new ScriptedRandom(0.5, 0.1)).orElseThrow();
+    LengthControl.Constrained row = en.apply("Write a history of tea.", response, new ScriptedRandom(0.5, 0.9, 0.1)).orElseThrow();
     assertEquals("Write a history of tea.\nPlease answer in about 3000 words.", row.constrainedQuery());
     assertEquals(3400, row.words());
     assertEquals("Write a history of tea.", row.query());
@@ -75,9 +100,9 @@ class LengthControlTest {
     LengthControl zh = new LengthControl(LanguageProfile.ZH.defaultPrompts(), LengthControl.Settings.reference());
     String zhResponse = "茶".repeat(3400);
     assertEquals("写一部茶的历史。\n请将篇幅控制在约3000字。",
-        zh.apply("写一部茶的历史。", zhResponse, new ScriptedRandom(0.5, 0.1)).orElseThrow().constrainedQuery());
+        zh.apply("写一部茶的历史。", zhResponse, new ScriptedRandom(0.5, 0.9, 0.1)).orElseThrow().constrainedQuery());
     assertEquals("写一部茶的历史。\n请将篇幅控制在3000字至4000字之间。",
-        zh.apply("写一部茶的历史。", zhResponse, new ScriptedRandom(0.5, 0.5)).orElseThrow().constrainedQuery());
+        zh.apply("写一部茶的历史。", zhResponse, new ScriptedRandom(0.5, 0.9, 0.5)).orElseThrow().constrainedQuery());
   }
 
   @Test

@@ -25,21 +25,29 @@ class ResponseCheckTest {
   }
 
   @Test
-  void closingPunctuationIsRequiredAfterTrailingWhitespace() {
+  void closingMarksAreTheReferencesAfterPythonRstrip() {
     assertEquals(Verdict.NO_CLOSING_PUNCTUATION, en.check("It ends without a stop").verdict());
     assertEquals(Verdict.PASS, en.check("It ends with a stop.  \n\n").verdict());
-    assertEquals(Verdict.PASS, en.check("He said \u201Cgo\u201D").verdict());
+    // Python's rstrip() removes U+00A0 and U+3000 too.
+    assertEquals(Verdict.PASS, en.check("It ends with a stop.\u00A0\u3000").verdict());
     assertEquals(Verdict.PASS, en.check("A code span `x`").verdict());
-    assertEquals(Verdict.NO_CLOSING_PUNCTUATION, en.check("A list item,").verdict());
+    // llama/utils.py ends: . ! ? , ; : - " ' ) ] } > `
+    for (String ok : List.of("a,", "a;", "a:", "a-", "a>", "a'", "a\"", "a!", "a?", "a)", "a]", "a}")) {
+      assertEquals(Verdict.PASS, en.check(ok).verdict(), ok);
+    }
+    // Not in the English set: curly quotes, '*', CJK marks.
+    for (String bad : List.of("He said \u201Cgo\u201D", "**bold**", "结束。", "a\u2019")) {
+      assertEquals(Verdict.NO_CLOSING_PUNCTUATION, en.check(bad).verdict(), bad);
+    }
     assertEquals(Verdict.EMPTY, en.check("  \n ").verdict());
     assertEquals(Verdict.EMPTY, en.check(null).verdict());
-    // The English set does not hold the ideographic full stop; the Chinese one does, and the English
-    // marks as well.
-    assertEquals(Verdict.NO_CLOSING_PUNCTUATION, en.check("结束。").verdict());
-    assertEquals(Verdict.PASS, zh.check("结束。").verdict());
-    assertEquals(Verdict.PASS, zh.check("结束……").verdict());
-    assertEquals(Verdict.PASS, zh.check("It ends.").verdict());
-    assertEquals(Verdict.NO_CLOSING_PUNCTUATION, zh.check("结束，").verdict());
+    // qwen/utils.py ends: 。！？”）】’… ) ] } > `  (no ASCII '.', '!', '?', '"', no 》 」).
+    for (String ok : List.of("结束。", "结束……", "好！", "吗？", "“好”", "（注）", "【注】", "a)", "<a>", "`x`")) {
+      assertEquals(Verdict.PASS, zh.check(ok).verdict(), ok);
+    }
+    for (String bad : List.of("It ends.", "结束，", "《书》", "「好」", "好!", "a\"")) {
+      assertEquals(Verdict.NO_CLOSING_PUNCTUATION, zh.check(bad).verdict(), bad);
+    }
   }
 
   @Test
@@ -65,19 +73,39 @@ class ResponseCheckTest {
   }
 
   @Test
-  void metaWordsInTheFirstTwoOrLastThreeLinesFailInEnglish() {
+  void metaWordsAreCaseSensitiveSubstringsOfTheFirstTwoOrLastThreeRawLines() {
     assertEquals(Verdict.META_WORD, en.check(tenLinesWith(2, "Here is the revised text")).verdict());
     assertEquals(Verdict.PASS, en.check(tenLinesWith(3, "Here is the revised text")).verdict());
-    assertEquals(Verdict.PASS, en.check(tenLinesWith(7, "A longer Version follows")).verdict());
-    assertEquals(Verdict.META_WORD, en.check(tenLinesWith(8, "A longer Version follows")).verdict());
-    assertEquals(Verdict.META_WORD, en.check(tenLinesWith(10, "End of the RESPONSE.")).verdict());
-    // Whole words only: "conversion" holds "version", "paragraphing" holds "paragraph".
-    assertEquals(Verdict.PASS, en.check(tenLinesWith(1, "A conversion of paragraphing")).verdict());
-    // Blank lines do not count: the meta line is still the second non-blank line.
-    String text = tenLinesWith(3, "").replaceFirst("\n", "\n\n\nExpanded version:\n");
-    assertEquals(Verdict.META_WORD, en.check(text).verdict());
-    // Chinese has no default meta words.
-    assertEquals(Verdict.PASS, zh.check(tenLinesWith(1, "Here is the revised text")).verdict());
+    assertEquals(Verdict.PASS, en.check(tenLinesWith(7, "A longer version follows")).verdict());
+    assertEquals(Verdict.META_WORD, en.check(tenLinesWith(8, "A longer version follows")).verdict());
+    // Case-sensitive: "Version" and "RESPONSE" are not meta words.
+    assertEquals(Verdict.PASS, en.check(tenLinesWith(8, "A longer Version follows")).verdict());
+    assertEquals(Verdict.PASS, en.check(tenLinesWith(10, "End of the RESPONSE.")).verdict());
+    // Substrings: "conversion" holds "version", "responses" holds "response".
+    assertEquals(Verdict.META_WORD, en.check(tenLinesWith(1, "A conversion of it")).verdict());
+    assertEquals(Verdict.META_WORD, en.check(tenLinesWith(9, "Two responses.")).verdict());
+    // Blank lines count: a meta line after a title and two blank lines is the fourth line.
+    String text = tenLinesWith(3, "").replaceFirst("\n", "\n\n\nthe revised text\n");
+    assertEquals(Verdict.PASS, en.check(text).verdict());
+    // Trailing blank lines are gone with rstrip() before the lines are cut.
+    assertEquals(Verdict.META_WORD, en.check(tenLinesWith(8, "the revised text") + "\n\n\n").verdict());
+    // The meta rule comes before the n-gram rule, as in the reference.
+    String ten = "one two three four five six seven eight nine ten";
+    assertEquals(Verdict.META_WORD, en.check("version\n" + ten + " " + ten + ".").verdict());
+    // Chinese has no meta words.
+    assertEquals(Verdict.PASS, zh.check("Here is the revised text\n正文。").verdict());
+  }
+
+  @Test
+  void theIgnoreCaseOptionMatchesWholeWordsInAnyCaseOverNonBlankLines() {
+    ResponseCheck strict =
+        ResponseCheck.of(
+            LanguageProfile.EN, selflengthen.v1.ResponseCheck.newBuilder().setMetaWordsIgnoreCase(true).build());
+    assertEquals(ResponseCheck.MetaMatch.WORDS_IGNORE_CASE, strict.settings().metaMatch());
+    assertEquals(Verdict.META_WORD, strict.check(tenLinesWith(8, "A longer Version follows")).verdict());
+    assertEquals(Verdict.PASS, strict.check(tenLinesWith(1, "A conversion of it")).verdict());
+    String text = tenLinesWith(3, "").replaceFirst("\n", "\n\n\nthe revised text\n");
+    assertEquals(Verdict.META_WORD, strict.check(text).verdict());
   }
 
   @Test
@@ -95,7 +123,8 @@ class ResponseCheckTest {
     assertEquals(Verdict.PASS, custom.check("ends with a tilde~").verdict());
     assertEquals(Verdict.REPEATED_NGRAM, custom.check("a b c d e x a b c d e y!").verdict());
     assertEquals(Verdict.PASS, custom.check("a b c d x a b c d y!").verdict());
-    assertEquals(Verdict.META_WORD, custom.check("My Draft\nbody!").verdict());
+    assertEquals(Verdict.META_WORD, custom.check("My draft\nbody!").verdict());
+    assertEquals(Verdict.PASS, custom.check("My Draft\nbody!").verdict());
     assertEquals(Verdict.PASS, custom.check("Title\nthe revised draft!").verdict());
     // Unset fields keep the Chinese defaults; ngram_words_en does not touch the Chinese rule.
     ResponseCheck zhCustom =

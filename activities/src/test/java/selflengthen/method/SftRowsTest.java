@@ -39,7 +39,8 @@ class SftRowsTest {
     assertEquals("The extended saga.", row.output());
     assertTrue(row.instruction().contains("Write a saga."));
 
-    String thinned = SftRows.dropLines(initial, 0.2, new SplittableRandom(42));
+    SplittableRandom same = new SplittableRandom(42);
+    String thinned = SftRows.dropLines(initial, 0.2, "\n", same::nextDouble);
     assertTrue(row.instruction().contains(thinned), "the prompt holds the thinned response");
     List<String> kept = thinned.lines().toList();
     // Binomial(100, 0.8): mean 80, sd 4.
@@ -55,16 +56,35 @@ class SftRowsTest {
     // Over many seeds the drop share averages 0.2.
     int dropped = 0;
     for (long seed = 0; seed < 200; seed++) {
-      dropped += 100 - (int) SftRows.dropLines(initial, 0.2, new SplittableRandom(seed)).lines().count();
+      SplittableRandom r = new SplittableRandom(seed);
+      dropped += 100 - (int) SftRows.dropLines(initial, 0.2, "\n", r::nextDouble).lines().count();
     }
     assertEquals(0.2, dropped / 20_000.0, 0.015);
   }
 
   @Test
-  void dropLinesKeepsParagraphBreaksAndAtLeastOneLine() {
-    assertEquals("a\n\nc", SftRows.dropLines("\n\na\n\n\n\nc\n\n", 0.0, new SplittableRandom(1)));
-    assertEquals("a", SftRows.dropLines("a\nb\nc", 1.0, new SplittableRandom(1)));
-    assertEquals("", SftRows.dropLines(" \n ", 0.5, new SplittableRandom(1)));
+  void dropLinesDrawsForEveryLineBlankOnesTooAndRejoinsWithTheJoiner() {
+    // Lines of "a\n\nb\n c": "a", "", "b", " c"; a draw below 0.8 keeps the line.
+    assertEquals("a\n\n\n\nb", SftRows.dropLines("a\n\nb\n c", 0.2, "\n\n", new ScriptedRandom(0.1, 0.79, 0.5, 0.8)::nextDouble));
+    assertEquals("a\n\nb", SftRows.dropLines("a\n\nb\n c", 0.2, "\n", new ScriptedRandom(0.1, 0.79, 0.5, 0.8)::nextDouble));
+    // Every line may go; an empty text is one line.
+    assertEquals("", SftRows.dropLines("a\nb", 0.2, "\n", new ScriptedRandom(0.9, 0.95)::nextDouble));
+    assertEquals("", SftRows.dropLines("", 0.2, "\n", new ScriptedRandom(0.1)::nextDouble));
+    // A trailing newline makes a last empty line, drawn for like any other.
+    assertEquals("a\n\n", SftRows.dropLines("a\n", 0.2, "\n\n", new ScriptedRandom(0.1, 0.2)::nextDouble));
+  }
+
+  @Test
+  void theExtenderRowJoinsKeptLinesAsTheProfilesReference() {
+    ScriptedRandom zhDraws = new ScriptedRandom(0.1, 0.1);
+    SftExample zh =
+        SftRows.extenderRow(LanguageProfile.ZH.defaultPrompts(), "写。", "甲\n乙", "长。", 0.2, zhDraws);
+    assertTrue(zh.instruction().contains("甲\n\n乙"), zh.instruction());
+    ScriptedRandom enDraws = new ScriptedRandom(0.1, 0.1);
+    SftExample en =
+        SftRows.extenderRow(LanguageProfile.EN.defaultPrompts(), "Write.", "one\ntwo", "Long.", 0.2, enDraws);
+    assertTrue(en.instruction().contains("one\ntwo"), en.instruction());
+    assertTrue(zhDraws.exhausted() && enDraws.exhausted());
   }
 
   @Test

@@ -157,7 +157,9 @@ class SpecDefaultsTest {
   void chineseProfileGetsChineseClosingPunctuation() {
     RunSpec r = SpecDefaults.resolve(RunSpec.newBuilder().setLanguage(Language.LANGUAGE_ZH).build());
     assertTrue(r.getResponseCheck().getClosingPunctuation().contains("\u3002"));
-    assertTrue(r.getResponseCheck().getClosingPunctuation().contains("."));
+    // qwen/utils.py: no ASCII full stop, and no meta words.
+    assertFalse(r.getResponseCheck().getClosingPunctuation().contains("."));
+    assertEquals(0, r.getResponseCheck().getMetaWordsCount());
     assertFalse(SpecDefaults.CLOSING_PUNCTUATION_EN.contains("\u3002"));
   }
 

@@ -266,10 +266,21 @@ final class StageRunner {
 
   /**
    * The float's decimal value (0.6f is 0.60000002 as a double, which would need 4 of 5 shards). A
-   * benchmark is never cut: its score needs an answer to every row.
+   * benchmark is never cut: its score needs an answer to every row. Only the respond and extend
+   * stages are cut, as in the reference.
    */
   private double stragglerFraction(String stage) {
     if (stage.equals(Stages.EVAL)) {
+      return 1.0;
+    }
+    // The reference stops waiting at 95% only in step1 (initial responses) and step2 (extensions);
+    // self-instruct and the measurement wait for every shard. Executions recorded before this rule
+    // keep the cut everywhere.
+    if (!stage.equals(Stages.RESPOND)
+        && !stage.equals(Stages.EXTEND)
+        && Workflow.getVersion(
+                Versions.STRAGGLER_STAGES, Workflow.DEFAULT_VERSION, Versions.STRAGGLER_STAGES_MAX)
+            >= Versions.STRAGGLER_STAGES_REFERENCE) {
       return 1.0;
     }
     return spec.getParallelism().hasStragglerFraction()

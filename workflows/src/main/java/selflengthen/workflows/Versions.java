@@ -40,5 +40,13 @@ final class Versions {
   static final String SEED_EVAL = "seed-eval";
   static final int SEED_EVAL_MAX = 1;
 
+  /**
+   * Which stages the straggler cut applies to. Default: every sharded stage but the benchmark. 1:
+   * respond and extend only, as the reference (self-instruct and measure wait for every shard).
+   */
+  static final String STRAGGLER_STAGES = "straggler-stages";
+  static final int STRAGGLER_STAGES_MAX = 1;
+  static final int STRAGGLER_STAGES_REFERENCE = 1;
+
   private Versions() {}
 }

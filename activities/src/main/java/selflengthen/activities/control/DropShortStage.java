@@ -12,6 +12,7 @@ import selflengthen.activities.support.MethodSetup;
 import selflengthen.activities.support.RecordedResults;
 import selflengthen.method.DropShort;
 import selflengthen.method.LanguageProfile;
+import selflengthen.method.PyText;
 import selflengthen.method.ShardSeeds;
 import selflengthen.store.DataStore;
 import selflengthen.store.InputRef;
@@ -22,9 +23,11 @@ import selflengthen.v1.RunSpec;
 import selflengthen.v1.StageResult;
 
 /**
- * dropShort over a whole dataset (method.md steps 3 and 4): ranks every row by its words, keeps each
- * with probability 1 - factor r^exponent, drawing with the task's seed in row order. Two passes
- * over the file (lengths, then rows), so the texts never sit in memory together.
+ * dropShort over a whole dataset (the reference's drop_short after the initial responses and after
+ * the extensions): ranks every row by the characters of its text (or its words, when the spec says
+ * so), keeps each whose draw is above factor r^exponent, drawing with the task's seed in row order.
+ * Two passes over the file (lengths, then rows), so the texts never sit in memory together. The
+ * reported lengths are words, as everywhere else.
  */
 final class DropShortStage {
   private final DataRoots roots;
@@ -43,14 +46,22 @@ final class DropShortStage {
     LanguageProfile profile = MethodSetup.of(spec).profile();
     DatasetRef input = task.getInput();
     Datasets.require(store, input.getPath());
-    List<Integer> all = new ArrayList<>();
+    boolean byWords = spec.getDropShort().getRankByWords();
+    List<Integer> allWords = new ArrayList<>();
+    List<Integer> allLengths = new ArrayList<>();
     try (Stream<JsonNode> rows = store.streamJsonl(input.getPath(), JsonNode.class)) {
-      rows.forEach(r -> all.add(RowTexts.words(r, profile)));
+      rows.forEach(
+          r -> {
+            int w = RowTexts.words(r, profile);
+            allWords.add(w);
+            allLengths.add(byWords ? w : PyText.len(RowTexts.text(r)));
+          });
     }
-    int[] words = all.stream().mapToInt(Integer::intValue).toArray();
+    int[] words = allWords.stream().mapToInt(Integer::intValue).toArray();
+    int[] lengths = allLengths.stream().mapToInt(Integer::intValue).toArray();
     boolean[] keep =
         DropShort.of(spec.getDropShort())
-            .map(d -> d.keep(words, ShardSeeds.random(task.getSeed())))
+            .map(d -> d.keep(lengths, ShardSeeds.random(task.getSeed())))
             .orElseGet(() -> allTrue(words.length));
     List<Integer> kept = new ArrayList<>();
     DatasetRef output;

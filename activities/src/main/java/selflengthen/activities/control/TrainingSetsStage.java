@@ -12,6 +12,7 @@ import selflengthen.activities.support.Lineages;
 import selflengthen.activities.support.MethodSetup;
 import selflengthen.activities.support.RecordedResults;
 import selflengthen.method.SftRows;
+import selflengthen.method.SpecFloats;
 import selflengthen.method.ShardSeeds;
 import selflengthen.model.api.SftExample;
 import selflengthen.store.DataStore;
@@ -24,7 +25,8 @@ import selflengthen.v1.TrainingSetsTask;
 /**
  * buildTrainingSets (method.md step 5): from each kept extension, a Generator example (instruction
  * -> extended response) and an Extender example (the extension prompt over the initial response
- * with about {@code extender_line_drop} of its lines dropped, seeded per row -> extended response),
+ * with about {@code extender_line_drop} of its lines dropped as mk_data.py drops them, seeded per
+ * row -> extended response),
  * written as LLaMA-Factory JSON with a dataset_info.json naming both ("generator", "extender").
  */
 final class TrainingSetsStage {
@@ -43,7 +45,7 @@ final class TrainingSetsStage {
       return done.get();
     }
     MethodSetup method = MethodSetup.of(spec);
-    double lineDrop = spec.getTrainingSets().getExtenderLineDrop();
+    double lineDrop = SpecFloats.decimal(spec.getTrainingSets().getExtenderLineDrop());
     String path = task.getExtended().getPath();
     List<JsonNode> rows = Datasets.all(store, task.getExtended());
     List<SftExample> generator = new ArrayList<>(rows.size());
