@@ -77,6 +77,11 @@ public final class DropShort {
     return factor * power(rank, exponent);
   }
 
+  /** The length drop-short ranks a text by: Python's {@code len()}, in code points. */
+  public static int length(String text) {
+    return PyText.len(text);
+  }
+
   /** The rank of every item (see the class comment), in input order. */
   public static double[] ranks(int[] lengths) {
     int n = lengths.length;

@@ -12,6 +12,7 @@ import picocli.CommandLine.Spec;
 import selflengthen.workers.cli.BenchCommand;
 import selflengthen.workers.cli.CancelCommand;
 import selflengthen.workers.cli.CodecServerCommand;
+import selflengthen.workers.cli.DataCommand;
 import selflengthen.workers.cli.DemoCommand;
 import selflengthen.workers.cli.DevCommand;
 import selflengthen.workers.cli.EvalCommand;
@@ -52,6 +53,7 @@ import selflengthen.workers.cli.WorkersCommand;
       ModelCommand.class,
       BenchCommand.class,
       EvalCommand.class,
+      DataCommand.class,
       GenerateCommand.class,
       ServeCommand.class,
       CodecServerCommand.class,

@@ -23,26 +23,35 @@ class ShardControlTest {
   @Test
   void theStragglerCutCancelsTheSlowestShardsAndMergesOnlyFinishedOnes() {
     try (TestRun t = new TestRun()) {
-      // The seed measurement: 10 held-out rows in 5 shards, all in flight, 60% needed.
-      t.log.behaviors.put("cut/round-0/measure/shard-3", CallLog.Behavior.BLOCK_UNTIL_CUT);
-      t.log.behaviors.put("cut/round-0/measure/shard-4", CallLog.Behavior.BLOCK_UNTIL_CUT);
-      var spec = TestRun.spec("cut", 1, 6, 10);
+      // Round 1's responses: 10 instructions in 5 shards, all in flight, 60% needed.
+      t.log.behaviors.put("cut/round-1/respond/shard-3", CallLog.Behavior.BLOCK_UNTIL_CUT);
+      t.log.behaviors.put("cut/round-1/respond/shard-4", CallLog.Behavior.BLOCK_UNTIL_CUT);
+      // The measurement is never cut (the reference cuts step1 and step2 only): a slow shard of it
+      // is waited for.
+      t.log.behaviors.put("cut/round-0/measure/shard-4", CallLog.Behavior.SLOW);
+      var spec = TestRun.spec("cut", 1, 10, 10);
       spec.getParallelismBuilder().setMaxConcurrentShards(5).setStragglerFraction(0.6f);
       t.start(t.stub("cut"), spec.build());
       RunResult result = t.result("cut", RunResult.class);
 
-      MergeStageTask merge = t.log.merges.get("cut/round-0/measure");
+      MergeStageTask merge = t.log.merges.get("cut/round-1/respond");
       assertEquals(
           List.of(0, 1, 2), merge.getFinishedList().stream().map(ShardSummary::getIndex).toList());
       assertEquals(5, merge.getShardsTotal());
       assertEquals(2, merge.getShardsCancelled());
-      assertEquals(6, result.getSeedHeldOutLengths().getCount(), "only finished shards' rows count");
       TestRun.eventually(
           "the two stragglers stop once the stage's merge is recorded",
           () ->
               t.log.cut.containsAll(
-                  List.of("cut/round-0/measure/shard-3", "cut/round-0/measure/shard-4")));
-      assertEquals(0, t.log.completedUnder("cut/round-0/measure/shard-3"));
+                  List.of("cut/round-1/respond/shard-3", "cut/round-1/respond/shard-4")));
+      assertEquals(0, t.log.completedUnder("cut/round-1/respond/shard-3"));
+
+      MergeStageTask measure = t.log.merges.get("cut/round-0/measure");
+      assertEquals(5, measure.getFinishedCount());
+      assertEquals(0, measure.getShardsCancelled());
+      assertEquals(10, result.getSeedHeldOutLengths().getCount(), "every measurement row counts");
+      MergeStageTask instruct = t.log.merges.get("cut/round-1/self_instruct");
+      assertEquals(0, instruct.getShardsCancelled(), "self-instruct is never cut");
     }
   }
 

@@ -12,7 +12,6 @@ import selflengthen.activities.support.MethodSetup;
 import selflengthen.activities.support.RecordedResults;
 import selflengthen.method.DropShort;
 import selflengthen.method.LanguageProfile;
-import selflengthen.method.PyText;
 import selflengthen.method.ShardSeeds;
 import selflengthen.store.DataStore;
 import selflengthen.store.InputRef;
@@ -54,7 +53,7 @@ final class DropShortStage {
           r -> {
             int w = RowTexts.words(r, profile);
             allWords.add(w);
-            allLengths.add(byWords ? w : PyText.len(RowTexts.text(r)));
+            allLengths.add(byWords ? w : DropShort.length(RowTexts.text(r)));
           });
     }
     int[] words = allWords.stream().mapToInt(Integer::intValue).toArray();
