@@ -52,6 +52,11 @@ final class LlamaFactoryDpoFiles {
   static void writeDataset(List<PreferenceExample> pairs, Path dir) throws IOException {
     ArrayNode rows = JSON.createArrayNode();
     for (PreferenceExample p : pairs) {
+      if (p.promptDiffers()) {
+        throw new IllegalArgumentException("LLaMA-Factory's ranking format has one prompt per"
+            + " pair; a pair with its own rejected instruction (Suri-style) can only be trained"
+            + " in process");
+      }
       String instruction = p.input().isEmpty() ? p.instruction()
           : p.instruction() + "\n\n" + p.input();
       rows.addObject()

@@ -362,6 +362,7 @@ public final class DpoTrainer {
         update(md, e.input());
         update(md, e.chosen());
         update(md, e.rejected());
+        update(md, e.rejectedInstruction());
       }
       return HexFormat.of().formatHex(md.digest()).substring(0, 32);
     } catch (NoSuchAlgorithmException e) {

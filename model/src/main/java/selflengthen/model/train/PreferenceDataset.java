@@ -12,6 +12,8 @@ import selflengthen.model.tokenizer.TextTokenizer;
  * turn) followed by the chosen or the rejected response and the end-of-turn token. The cut-off is
  * shared the way LLaMA-Factory shares it for pairs: the prompt and the longer of the two responses
  * are fitted as one SFT example would be, and both responses are cut to the same target length.
+ * A pair whose rejected side has its own instruction renders that one for the rejected sequence
+ * (the longer of the two prompts is the one fitted).
  */
 final class PreferenceDataset {
   /** The two sequences of one pair; only response tokens count in a sequence's log-probability. */
@@ -26,15 +28,20 @@ final class PreferenceDataset {
       String user = SftDataset.userTurn(new selflengthen.model.api.SftExample(e.instruction(),
           e.input(), ""));
       int[] source = tokenizer.encode(template.render(List.of(ChatMessage.user(user)), true));
+      int[] rejectedSource = e.promptDiffers()
+          ? tokenizer.encode(template.render(List.of(ChatMessage.user(e.rejectedInstruction())),
+              true))
+          : source;
       int[] chosen = withEnd(tokenizer.encode(e.chosen()), endToken);
       int[] rejected = withEnd(tokenizer.encode(e.rejected()), endToken);
-      int[] lengths = SftDataset.fit(source.length, Math.max(chosen.length, rejected.length),
-          cutoffLen);
+      int[] lengths = SftDataset.fit(Math.max(source.length, rejectedSource.length),
+          Math.max(chosen.length, rejected.length), cutoffLen);
       if (lengths[1] <= 0) {
         continue;
       }
-      out.add(new Pair(sample(source, lengths[0], chosen, lengths[1]),
-          sample(source, lengths[0], rejected, lengths[1])));
+      out.add(new Pair(sample(source, Math.min(lengths[0], source.length), chosen, lengths[1]),
+          sample(rejectedSource, Math.min(lengths[0], rejectedSource.length), rejected,
+              lengths[1])));
     }
     return out;
   }

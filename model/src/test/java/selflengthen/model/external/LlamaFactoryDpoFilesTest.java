@@ -97,6 +97,14 @@ class LlamaFactoryDpoFilesTest {
   }
 
   @Test
+  void aPairWithItsOwnRejectedInstructionIsRefused() {
+    var suri = List.of(new PreferenceExample("write 900 words", "", "long text", "long text",
+        "write 9 words"));
+    org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> LlamaFactoryDpoFiles.writeDataset(suri, tmp));
+  }
+
+  @Test
   void aDpoJobRunsThroughTheExternalCommand() throws Exception {
     Path script = Path.of(getClass().getResource("fake-llamafactory.sh").toURI());
     ExternalTrainer trainer = new ExternalTrainer(

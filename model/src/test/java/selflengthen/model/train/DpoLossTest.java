@@ -42,6 +42,11 @@ class DpoLossTest {
           "Bread is food."),
       new PreferenceExample("Translate", "hello", "bonjour", "hello hello"));
 
+  /** The same answer under its own instruction and under a corrupted one (Suri's I-ORPO pairs). */
+  static final PreferenceExample SURI = new PreferenceExample("Describe bread in 300 words.", "",
+      "Flour, water, salt and yeast, baked.", "Flour, water, salt and yeast, baked.",
+      "Describe bread in 3 words.");
+
   /** A LoRA adapter over the tiny model with random A and B (B is zero after PEFT's init). */
   static LoraWeights randomAdapter(Checkpoint base, NDManager manager, long seed) {
     LoraWeights w = LoraWeights.init(base.config(), new LoraConfig(4, 8f, 0f, List.of(), false),
@@ -111,9 +116,17 @@ class DpoLossTest {
         DecoderModel m = DecoderModel.load(base.config(), tiny, Device.cpu())) {
       Djl.setGradMode(false);
       int end = SftDataset.endOfTurnToken(base.chatTemplate(), tok, base.eosTokenIds(tok));
-      List<PreferenceDataset.Pair> data = PreferenceDataset.build(PAIRS, base.chatTemplate(), tok,
+      List<PreferenceExample> pairs = new java.util.ArrayList<>(PAIRS);
+      pairs.add(SURI);
+      List<PreferenceDataset.Pair> data = PreferenceDataset.build(pairs, base.chatTemplate(), tok,
           end, 256);
-      assertEquals(3, data.size());
+      assertEquals(4, data.size());
+      SftDataset.Sample own = data.get(3).chosen();
+      SftDataset.Sample corrupted = data.get(3).rejected();
+      assertTrue(own.promptLength() != corrupted.promptLength()
+          || !java.util.Arrays.equals(own.ids(), corrupted.ids()), "two prompts, one answer");
+      assertEquals(own.ids().length - own.promptLength(),
+          corrupted.ids().length - corrupted.promptLength());
       Path sft = dir.resolve("sft");
       try (LoraWeights w = randomAdapter(base, m.manager(), 5)) {
         w.save(sft, tiny.toString());
@@ -142,7 +155,7 @@ class DpoLossTest {
         paramA.setRequiresGradient(true);
         Djl.setGradMode(true);
         try (NDScope scope = new NDScope()) {
-          NDArray margins = DpoTrainer.margins(m, delta, data, ref, List.of(0, 1, 2), beta);
+          NDArray margins = DpoTrainer.margins(m, delta, data, ref, List.of(0, 1, 2, 3), beta);
           NDArray loss = DpoLoss.sigmoidLoss(margins).mean();
           assertEquals(hand, loss.getFloat(), 1e-5, "engine loss vs hand loss");
           JniUtils.backward((PtNDArray) loss, (PtNDArray) loss.onesLike(), false, false);
