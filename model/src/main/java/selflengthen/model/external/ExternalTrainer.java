@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import selflengthen.model.api.DpoJob;
 import selflengthen.model.api.Trainer;
 import selflengthen.model.api.TrainingJob;
 import selflengthen.model.api.TrainingListener;
@@ -51,13 +52,61 @@ public final class ExternalTrainer implements Trainer {
   public TrainingReport train(
       TrainingJob job, TrainingListener listener, Consumer<String> output) {
     validate(job);
-    TrainerLayout layout = TrainerLayout.of(job);
+    return run(
+        TrainerLayout.of(job),
+        (layout, resume) -> LlamaFactoryFiles.write(job, settings, layout, resume),
+        job.outputDir(),
+        job.examples().size(),
+        job.config().fullFineTune(),
+        listener,
+        output);
+  }
+
+  /**
+   * A DPO job through the same command: a LLaMA-Factory {@code stage: dpo} config and preference
+   * set ({@link LlamaFactoryDpoFiles}), the same progress, resume and publishing as SFT. The
+   * report's losses are the DPO losses the command logged.
+   */
+  public TrainingReport trainDpo(DpoJob job, TrainingListener listener) {
+    if (job.baseModel() == null || job.outputDir() == null || job.pairs() == null
+        || job.pairs().isEmpty()) {
+      throw new IllegalArgumentException(
+          "a DPO job needs a base model, an output directory and at least one pair");
+    }
+    if (job.config().fullFineTune()) {
+      throw new IllegalArgumentException("DPO trains a LoRA adapter; full fine-tuning is not"
+          + " supported");
+    }
+    TrainingJob files = new TrainingJob(job.baseModel(), job.sftAdapter(), job.outputDir(),
+        job.checkpointDir(), List.of(), job.config());
+    return run(
+        TrainerLayout.of(files),
+        (layout, resume) -> LlamaFactoryDpoFiles.write(job, settings, layout, resume),
+        job.outputDir(),
+        job.pairs().size(),
+        false,
+        listener,
+        line -> {});
+  }
+
+  /** Writes a job's files into its layout, given the checkpoint to resume from (or null). */
+  private interface JobFiles {
+    void write(TrainerLayout layout, java.nio.file.Path resumeFrom) throws IOException;
+  }
+
+  private TrainingReport run(
+      TrainerLayout layout,
+      JobFiles files,
+      java.nio.file.Path outputDir,
+      int examples,
+      boolean fullModel,
+      TrainingListener listener,
+      Consumer<String> output) {
     Optional<TrainerOutputs.Checkpoint> resume;
     List<String> command;
     try {
       resume = TrainerOutputs.lastCompleteCheckpoint(layout.trainerOutput());
-      LlamaFactoryFiles.write(
-          job, settings, layout, resume.map(TrainerOutputs.Checkpoint::dir).orElse(null));
+      files.write(layout, resume.map(TrainerOutputs.Checkpoint::dir).orElse(null));
       command =
           CommandTemplate.expand(
               settings.command(),
@@ -73,18 +122,18 @@ public final class ExternalTrainer implements Trainer {
     LOG.info(
         "external training: {} ({} examples){}",
         command,
-        job.examples().size(),
+        examples,
         resume.map(c -> ", resuming from " + c.dir()).orElse(""));
     Run run = runCommand(command, layout, startStep, listener, output);
     try {
-      TrainerOutputs.requireModel(layout.trainerOutput(), job.config().fullFineTune());
-      TrainerOutputs.publish(layout.trainerOutput(), job.outputDir());
+      TrainerOutputs.requireModel(layout.trainerOutput(), fullModel);
+      TrainerOutputs.publish(layout.trainerOutput(), outputDir);
     } catch (IOException e) {
       throw new ExternalTrainingException(
           "cannot publish the trained model from "
               + layout.trainerOutput()
               + " to "
-              + job.outputDir()
+              + outputDir
               + ": "
               + e.getMessage(),
           e);
@@ -93,12 +142,12 @@ public final class ExternalTrainer implements Trainer {
     long steps =
         state.map(TrainerOutputs.State::globalStep).filter(s -> s > 0).orElse(run.lastStep());
     return new TrainingReport(
-        job.outputDir(),
+        outputDir,
         steps,
         state.map(TrainerOutputs.State::firstLoss).orElse(run.firstLoss()),
         state.map(TrainerOutputs.State::lastLoss).orElse(run.finalLoss()),
         run.tokensPerSecond(),
-        job.examples().size(),
+        examples,
         resume.isPresent());
   }
 

@@ -16,7 +16,7 @@ value() { # the scalar of a top-level key, quotes removed
   sed -n "s/^$1: *//p" "$config" | head -n 1 | sed -e 's/^"\(.*\)"$/\1/' -e "s/^'\(.*\)'$/\1/"
 }
 
-[ "$(value stage)" = sft ] || { echo "expected stage: sft" >&2; exit 2; }
+case "$(value stage)" in sft|dpo) ;; *) echo "expected stage: sft or dpo" >&2; exit 2 ;; esac
 out=$(value output_dir)
 dataset_dir=$(value dataset_dir)
 dataset=$(value dataset)
