@@ -15,7 +15,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import selflengthen.model.Checkpoint;
@@ -36,7 +35,6 @@ import selflengthen.model.train.DpoTrainer;
  * LLaMA-Factory's interface ({@code selflengthen train config.yaml}): the same DPO run as the
  * in-process trainer given the job directly.
  */
-@Tag("integration")
 class LlamaFactoryDpoJobTest {
   @TempDir Path tmp;
 
