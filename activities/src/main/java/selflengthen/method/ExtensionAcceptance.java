@@ -74,6 +74,9 @@ public final class ExtensionAcceptance {
   public final class Attempt {
     private final String original;
     private String best;
+    /** Accepted texts the best has since replaced, and candidates the check refused. */
+    private final java.util.List<String> steps = new java.util.ArrayList<>();
+    private final java.util.List<String> refused = new java.util.ArrayList<>();
 
     private Attempt(String original) {
       this.original = original;
@@ -84,9 +87,24 @@ public final class ExtensionAcceptance {
     public Decision offer(String candidate) {
       Decision decision = consider(best, candidate);
       if (decision.accepted()) {
+        if (!best.equals(original)) {
+          steps.add(best);
+        }
         best = candidate;
+      } else if (!decision.check().passed()) {
+        refused.add(candidate);
       }
       return decision;
+    }
+
+    /**
+     * The attempt as preference pairs see it: the original, the best, the accepted texts the best
+     * replaced (shorter than it, in order) and the candidates the response check refused.
+     */
+    public selflengthen.method.preference.ExtensionTrace trace(long row, int attempt,
+        String instruction) {
+      return new selflengthen.method.preference.ExtensionTrace(row, attempt, instruction, original,
+          best, steps, refused);
     }
 
     /** The text the next micro-iteration expands (the best so far). */

@@ -61,6 +61,27 @@ class PreferencePairsTest {
   }
 
   @Test
+  void anAttemptRecordsTheTextsTheOptionalPairsNeed() {
+    selflengthen.method.ExtensionAcceptance rule = new selflengthen.method.ExtensionAcceptance(
+        EN.defaultCheck(), EN, 1.2);
+    selflengthen.method.ExtensionAcceptance.Attempt a = rule.start("a b c d e f g h i j.");
+    a.offer("1 2 3 4 5 6 7 8 9 10 11.");
+    a.offer("1 2 3 4 5 6 7 8 9 10 11 12 13 14 no stop");
+    a.offer("1 2 3.");
+    a.offer("1 2 3 4 5 6 7 8 9 10 11 12 13.");
+    ExtensionTrace t = a.trace(4, 1, "Write.");
+    assertEquals("a b c d e f g h i j.", t.original());
+    assertEquals("1 2 3 4 5 6 7 8 9 10 11 12 13.", t.accepted());
+    assertEquals(List.of("1 2 3 4 5 6 7 8 9 10 11."), t.steps());
+    assertEquals(List.of("1 2 3 4 5 6 7 8 9 10 11 12 13 14 no stop"), t.checkRejected(),
+        "a shorter candidate that passes the check is not a check rejection");
+    List<PreferencePair> pairs = PreferencePairs.fromExtension(t, PreferenceOptions.defaults()
+        .withCheckRejected(true).withShorterSteps(true), EN);
+    assertEquals(List.of(PairKind.EXTENSION, PairKind.CHECK_REJECTED, PairKind.SHORTER_STEP),
+        pairs.stream().map(PreferencePair::pairKind).toList());
+  }
+
+  @Test
   void anExtensionRowWithoutGrowthGivesNoPair() {
     ExtensionTrace same = ExtensionTrace.of(0, 0, "q", "same text here", "same text here");
     assertTrue(PreferencePairs.fromExtension(same, PreferenceOptions.defaults(), EN).isEmpty());

@@ -24,7 +24,7 @@ import selflengthen.model.api.TrainingJob;
 public record LlamaFactoryJob(TrainingJob job, Path resumeFrom) {
   private static final ObjectMapper JSON = new ObjectMapper();
   /** Keys read below plus those that only steer LLaMA-Factory's own machinery. */
-  private static final Set<String> KNOWN = Set.of(
+  static final Set<String> KNOWN = Set.of(
       "model_name_or_path", "adapter_name_or_path", "stage", "do_train", "finetuning_type",
       "lora_rank", "lora_alpha", "lora_dropout", "lora_target", "dataset", "dataset_dir",
       "template", "cutoff_len", "overwrite_cache", "per_device_train_batch_size",
@@ -57,7 +57,29 @@ public record LlamaFactoryJob(TrainingJob job, Path resumeFrom) {
     if (!type.equals("lora") && !type.equals("full")) {
       throw new IllegalArgumentException(file + ": finetuning_type " + type + " (lora or full)");
     }
-    boolean full = type.equals("full");
+    TrainingConfig config = trainingConfig(y, type.equals("full"));
+    Path output = Path.of(required(y, "output_dir", file)).toAbsolutePath().normalize();
+    Path resume = null;
+    if (y.hasNonNull("resume_from_checkpoint")) {
+      resume = Path.of(y.get("resume_from_checkpoint").asText()).toAbsolutePath().normalize();
+      if (!output.equals(resume.getParent())) {
+        throw new IllegalArgumentException(file + ": resume_from_checkpoint " + resume
+            + " must be a checkpoint-N directory in output_dir " + output);
+      }
+    }
+    String adapter = y.path("adapter_name_or_path").asText("");
+    TrainingJob job = new TrainingJob(
+        Path.of(required(y, "model_name_or_path", file)),
+        adapter.isBlank() ? null : Path.of(adapter),
+        output,
+        output, // checkpoint-N directories go into output_dir, as with the transformers Trainer
+        examples(y, file),
+        config);
+    return new LlamaFactoryJob(job, resume);
+  }
+
+  /** The hyper-parameters of a config, with LLaMA-Factory's defaults for keys it leaves out. */
+  static TrainingConfig trainingConfig(JsonNode y, boolean full) {
     String target = y.path("lora_target").asText("all");
     List<String> targets = target.equals("all") || target.isBlank()
         ? List.of() : Arrays.stream(target.split(",")).map(String::strip).toList();
@@ -77,24 +99,7 @@ public record LlamaFactoryJob(TrainingJob job, Path resumeFrom) {
         (float) y.path("weight_decay").asDouble(0),
         y.path("save_steps").asInt(500),
         y.path("seed").asLong(42));
-    Path output = Path.of(required(y, "output_dir", file)).toAbsolutePath().normalize();
-    Path resume = null;
-    if (y.hasNonNull("resume_from_checkpoint")) {
-      resume = Path.of(y.get("resume_from_checkpoint").asText()).toAbsolutePath().normalize();
-      if (!output.equals(resume.getParent())) {
-        throw new IllegalArgumentException(file + ": resume_from_checkpoint " + resume
-            + " must be a checkpoint-N directory in output_dir " + output);
-      }
-    }
-    String adapter = y.path("adapter_name_or_path").asText("");
-    TrainingJob job = new TrainingJob(
-        Path.of(required(y, "model_name_or_path", file)),
-        adapter.isBlank() ? null : Path.of(adapter),
-        output,
-        output, // checkpoint-N directories go into output_dir, as with the transformers Trainer
-        examples(y, file),
-        config);
-    return new LlamaFactoryJob(job, resume);
+    return config;
   }
 
   private static List<SftExample> examples(JsonNode y, Path file) throws IOException {

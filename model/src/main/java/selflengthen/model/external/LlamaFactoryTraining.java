@@ -10,6 +10,9 @@ import java.util.Locale;
 import selflengthen.model.api.TrainingJob;
 import selflengthen.model.api.TrainingListener;
 import selflengthen.model.api.TrainingReport;
+import selflengthen.model.api.DpoJob;
+import selflengthen.model.api.DpoReport;
+import selflengthen.model.train.DpoTrainer;
 import selflengthen.model.train.SftTrainer;
 
 /**
@@ -28,6 +31,9 @@ public final class LlamaFactoryTraining {
 
   /** Trains the job of {@code config} on {@code device}, logging progress lines to {@code out}. */
   public static TrainingReport run(Path config, String device, PrintStream out) throws IOException {
+    if (LlamaFactoryDpoJob.stage(config).equals("dpo")) {
+      return runDpo(config, device, out);
+    }
     LlamaFactoryJob read = LlamaFactoryJob.read(config);
     TrainingJob job = read.job();
     Files.createDirectories(job.outputDir());
@@ -37,7 +43,43 @@ public final class LlamaFactoryTraining {
         job.baseModel(), job.initAdapter() == null ? "" : ", adapter " + job.initAdapter(),
         read.resumeFrom() == null ? "" : ", resuming from " + read.resumeFrom());
     out.flush();
-    TrainingListener progress = new TrainingListener() {
+    TrainingListener progress = progressLines(out);
+    TrainingReport report = new SftTrainer(device).train(job, progress);
+    writeState(job.outputDir(), report);
+    // The finished output_dir holds the model and its state, as a transformers run leaves it.
+    SftTrainer.resumeFrom(job.checkpointDir(), null);
+    out.printf(Locale.ROOT, "{'train_loss': %.6f, 'train_steps': %d}%n", report.finalLoss(),
+        report.steps());
+    out.flush();
+    return report;
+  }
+
+  /** A {@code stage: dpo} config, trained by the in-process DPO trainer with the same output. */
+  private static TrainingReport runDpo(Path config, String device, PrintStream out)
+      throws IOException {
+    LlamaFactoryDpoJob read = LlamaFactoryDpoJob.read(config);
+    DpoJob job = read.job();
+    Files.createDirectories(job.outputDir());
+    SftTrainer.resumeFrom(job.checkpointDir(), read.resumeFrom());
+    out.printf(Locale.ROOT, "selflengthen DPO trainer: %d pairs, base %s%s, beta %s%s%n",
+        job.pairs().size(), job.baseModel(),
+        job.sftAdapter() == null ? "" : ", SFT adapter " + job.sftAdapter(), job.beta(),
+        read.resumeFrom() == null ? "" : ", resuming from " + read.resumeFrom());
+    out.flush();
+    DpoReport dpo = new DpoTrainer(device).train(job, progressLines(out));
+    TrainingReport report = dpo.training();
+    writeState(job.outputDir(), report);
+    SftTrainer.resumeFrom(job.checkpointDir(), null);
+    out.printf(Locale.ROOT, "{'train_loss': %.6f, 'train_steps': %d, 'rewards/margins': %.6f,"
+        + " 'rewards/accuracies': %.4f}%n", report.finalLoss(), report.steps(), dpo.lastMargin(),
+        dpo.lastAccuracy());
+    out.flush();
+    return report;
+  }
+
+  /** One transformers-style logging dict a step, the lines ExternalTrainer parses. */
+  private static TrainingListener progressLines(PrintStream out) {
+    return new TrainingListener() {
       private boolean first = true;
 
       @Override
@@ -51,14 +93,6 @@ public final class LlamaFactoryTraining {
         out.flush();
       }
     };
-    TrainingReport report = new SftTrainer(device).train(job, progress);
-    writeState(job.outputDir(), report);
-    // The finished output_dir holds the model and its state, as a transformers run leaves it.
-    SftTrainer.resumeFrom(job.checkpointDir(), null);
-    out.printf(Locale.ROOT, "{'train_loss': %.6f, 'train_steps': %d}%n", report.finalLoss(),
-        report.steps());
-    out.flush();
-    return report;
   }
 
   /** trainer_state.json as transformers writes it, reduced to what readers use. */

@@ -6,13 +6,9 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -52,8 +48,6 @@ import selflengthen.model.tokenizer.TextTokenizer;
  */
 public final class DpoTrainer {
   private static final Logger LOG = LoggerFactory.getLogger(DpoTrainer.class);
-  private static final ObjectMapper JSON = new ObjectMapper();
-  private static final String REFERENCE_FILE = "reference_logprobs.json";
   private static final double MAX_GRAD_NORM = 1.0;
 
   private final String device;
@@ -90,7 +84,7 @@ public final class DpoTrainer {
       List<PreferenceDataset.Pair> data = PreferenceDataset.build(pairs, base.chatTemplate(),
           tokenizer, SftDataset.endOfTurnToken(base.chatTemplate(), tokenizer,
               base.eosTokenIds(tokenizer)), cutoffLen);
-      double[][] ref = reference(model, adapter, data, 4);
+      double[][] ref = ReferenceLogProbs.compute(model, adapter, data, 4);
       double[][] out = new double[data.size()][];
       for (int i = 0; i < data.size(); i++) {
         out[i] = new double[] {ref[0][i], ref[1][i]};
@@ -128,8 +122,8 @@ public final class DpoTrainer {
       String fingerprint = fingerprint(job, data.size());
 
       Djl.setGradMode(false);
-      double[][] ref = cachedReference(job.checkpointDir(), fingerprint, model, job.sftAdapter(),
-          data, batch);
+      double[][] ref = ReferenceLogProbs.cached(job.checkpointDir(), fingerprint, model,
+          job.sftAdapter(), data, batch);
       LoraWeights lora = job.sftAdapter() != null
           ? LoraWeights.load(job.sftAdapter(), base.config(), model.manager(), dev)
           : LoraWeights.init(base.config(), new LoraConfig(cfg.loraRank(), cfg.loraAlpha(), 0f,
@@ -238,71 +232,6 @@ public final class DpoTrainer {
     int b = idx.size();
     return DpoLoss.margins(logps.get(new NDIndex("0:{}", b)), logps.get(new NDIndex("{}:", b)),
         refC, refR, beta);
-  }
-
-  /** Reference log-probabilities [chosen, rejected][pair] under base plus {@code adapter}. */
-  static double[][] reference(DecoderModel model, Path adapter, List<PreferenceDataset.Pair> data,
-      int batch) throws IOException {
-    double[][] out = new double[2][data.size()];
-    LoraWeights ref = adapter == null ? null
-        : LoraWeights.load(adapter, model.config(), model.manager(), model.device());
-    try {
-      LoraDelta delta = ref == null ? null : ref.trainingDelta(0f, false);
-      for (int start = 0; start < data.size(); start += batch) {
-        int end = Math.min(data.size(), start + batch);
-        List<SftDataset.Sample> seqs = new ArrayList<>();
-        for (int i = start; i < end; i++) {
-          seqs.add(data.get(i).chosen());
-        }
-        for (int i = start; i < end; i++) {
-          seqs.add(data.get(i).rejected());
-        }
-        try (NDScope scope = new NDScope()) {
-          float[] lp = DpoLoss.sequenceLogProbs(model, delta, seqs).toFloatArray();
-          for (int i = start; i < end; i++) {
-            out[0][i] = lp[i - start];
-            out[1][i] = lp[end - start + i - start];
-          }
-        }
-      }
-    } finally {
-      if (ref != null) {
-        ref.close();
-      }
-    }
-    return out;
-  }
-
-  private static double[][] cachedReference(Path dir, String fingerprint, DecoderModel model,
-      Path adapter, List<PreferenceDataset.Pair> data, int batch) throws IOException {
-    Path file = dir.resolve(REFERENCE_FILE);
-    if (Files.exists(file)) {
-      JsonNode n = JSON.readTree(file.toFile());
-      if (n.path("fingerprint").asText().equals(fingerprint)
-          && n.path("chosen").size() == data.size()) {
-        double[][] out = new double[2][data.size()];
-        for (int i = 0; i < data.size(); i++) {
-          out[0][i] = n.path("chosen").get(i).asDouble();
-          out[1][i] = n.path("rejected").get(i).asDouble();
-        }
-        return out;
-      }
-    }
-    double[][] out = reference(model, adapter, data, batch);
-    ObjectNode n = JSON.createObjectNode();
-    n.put("fingerprint", fingerprint);
-    var c = n.putArray("chosen");
-    var r = n.putArray("rejected");
-    for (int i = 0; i < data.size(); i++) {
-      c.add(out[0][i]);
-      r.add(out[1][i]);
-    }
-    Files.createDirectories(dir);
-    Path tmp = dir.resolve(REFERENCE_FILE + ".tmp");
-    JSON.writeValue(tmp.toFile(), n);
-    Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-    return out;
   }
 
   /** The pair indices of one optimizer step's micro-batches, as SFT slices its permutation. */

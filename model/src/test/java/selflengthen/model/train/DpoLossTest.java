@@ -132,7 +132,7 @@ class DpoLossTest {
         w.save(sft, tiny.toString());
       }
       // the reference: base plus the SFT adapter, by the engine and by hand
-      double[][] ref = DpoTrainer.reference(m, sft, data, 2);
+      double[][] ref = ReferenceLogProbs.compute(m, sft, data, 2);
       try (LoraWeights refW = LoraWeights.load(sft, base.config(), m.manager(), Device.cpu())) {
         for (int i = 0; i < data.size(); i++) {
           assertEquals(handLogProb(m, refW.trainingDelta(0f, false), data.get(i).chosen()),

@@ -24,7 +24,6 @@ import selflengthen.model.lora.LoraConfig;
 import selflengthen.model.lora.LoraWeights;
 
 /** DPO runs on the tiny model: the margin grows, the adapter loads, a resumed run retraces. */
-@org.junit.jupiter.api.Tag("integration")
 class DpoTrainerTest {
   @TempDir Path dir;
 
