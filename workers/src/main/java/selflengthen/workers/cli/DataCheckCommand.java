@@ -65,7 +65,7 @@ public final class DataCheckCommand implements Callable<Integer> {
       line.put("row", row.line());
       line.put("ok", r.passed());
       line.put("reason", r.passed() ? "" : r.verdict().name().toLowerCase() + ": " + r.message());
-      out.println(line);
+      out.println(JsonlInput.line(line));
     }
     out.flush();
     return 0;

@@ -82,7 +82,7 @@ public final class DataCountWordsCommand implements Callable<Integer> {
       ObjectNode line = JsonlInput.JSON.createObjectNode();
       line.put("row", row.line());
       line.put("words", scheme.count.applyAsInt(texts.get(i)));
-      out.println(line);
+      out.println(JsonlInput.line(line));
     }
     out.flush();
     return 0;

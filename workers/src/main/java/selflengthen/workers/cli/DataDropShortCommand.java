@@ -87,7 +87,7 @@ public final class DataDropShortCommand implements Callable<Integer> {
     summary.put("kept", kept.size());
     summary.put("output", out.toString());
     PrintWriter stdout = spec.commandLine().getOut();
-    stdout.println(summary);
+    stdout.println(JsonlInput.line(summary));
     stdout.flush();
     return 0;
   }

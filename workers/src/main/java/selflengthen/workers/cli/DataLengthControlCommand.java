@@ -93,7 +93,7 @@ public final class DataLengthControlCommand implements Callable<Integer> {
     perType.forEach(types::put);
     summary.put("output", out.toString());
     PrintWriter stdout = spec.commandLine().getOut();
-    stdout.println(summary);
+    stdout.println(JsonlInput.line(summary));
     stdout.flush();
     return 0;
   }

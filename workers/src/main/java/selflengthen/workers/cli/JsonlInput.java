@@ -1,8 +1,10 @@
 package selflengthen.workers.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -21,6 +23,11 @@ import java.util.List;
  */
 final class JsonlInput {
   static final ObjectMapper JSON = new ObjectMapper();
+  /**
+   * Printed lines escape every non-ASCII character: a reason quoting a line may hold U+2028 or
+   * U+0085, which line readers such as Python's splitlines() would cut the JSON at.
+   */
+  static final ObjectWriter LINE = JSON.writer().with(JsonWriteFeature.ESCAPE_NON_ASCII);
 
   /** A row and its 0-based line number. */
   record Row(long line, ObjectNode node) {
@@ -66,6 +73,15 @@ final class JsonlInput {
       throw new CliException("cannot read " + file + ": " + e.getMessage());
     }
     return rows;
+  }
+
+  /** One printed line: {@code node} as ASCII-only JSON. */
+  static String line(JsonNode node) {
+    try {
+      return LINE.writeValueAsString(node);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   /** Writes rows as JSONL (UTF-8, non-ASCII as is). */
