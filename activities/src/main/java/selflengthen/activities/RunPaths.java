@@ -38,9 +38,9 @@ public final class RunPaths {
   public static String stageOutput(String runId, int round, String stage) {
     String file =
         switch (stage) {
-          case Stages.SELF_INSTRUCT -> "instructions.jsonl";
-          case Stages.RESPOND, Stages.MEASURE, Stages.EVAL -> "responses.jsonl";
-          case Stages.DROP_SHORT, Stages.DROP_SHORT_EXTENDED -> "kept.jsonl";
+          case Stages.SELF_INSTRUCT, Stages.COLLECT_SELF_INSTRUCT -> "instructions.jsonl";
+          case Stages.RESPOND, Stages.MEASURE, Stages.EVAL, Stages.COLLECT_RESPOND -> "responses.jsonl";
+          case Stages.DROP_SHORT, Stages.DROP_SHORT_EXTENDED, Stages.COLLECT_DROP_SHORT -> "kept.jsonl";
           case Stages.EXTEND -> "extended.jsonl";
           default -> throw new IllegalArgumentException("stage without a dataset output: " + stage);
         };

@@ -244,8 +244,8 @@ final class StageRunner {
                 ActivityOptionsFactory.inference(inferenceHeartbeat()), task.getContext().getCallId()));
     Functions.Func1<ShardTask, ShardSummary> method =
         switch (stage) {
-          case Stages.SELF_INSTRUCT -> stub::selfInstructShard;
-          case Stages.RESPOND -> stub::respondShard;
+          case Stages.SELF_INSTRUCT, Stages.COLLECT_SELF_INSTRUCT -> stub::selfInstructShard;
+          case Stages.RESPOND, Stages.COLLECT_RESPOND -> stub::respondShard;
           case Stages.EXTEND -> stub::extendShard;
           case Stages.MEASURE -> stub::measureShard;
           default -> throw new IllegalArgumentException("not a sharded stage: " + stage);

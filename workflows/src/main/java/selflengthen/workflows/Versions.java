@@ -40,5 +40,13 @@ final class Versions {
   static final String SEED_EVAL = "seed-eval";
   static final int SEED_EVAL_MAX = 1;
 
+  /**
+   * The collection pass after the rounds (collect.enabled): the final models make and answer
+   * collect.total_count more instructions, and long.jsonl takes every round's initial (after
+   * drop-short) and extended responses plus the pass's. Before it: only the extended responses.
+   */
+  static final String COLLECT_PASS = "collect-pass";
+  static final int COLLECT_PASS_MAX = 1;
+
   private Versions() {}
 }
