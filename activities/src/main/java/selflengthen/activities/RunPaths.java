@@ -42,6 +42,7 @@ public final class RunPaths {
           case Stages.RESPOND, Stages.MEASURE, Stages.EVAL, Stages.COLLECT_RESPOND -> "responses.jsonl";
           case Stages.DROP_SHORT, Stages.DROP_SHORT_EXTENDED, Stages.COLLECT_DROP_SHORT -> "kept.jsonl";
           case Stages.EXTEND -> "extended.jsonl";
+          case Stages.LENGTH_CONTROL_REWRITE -> "rewritten.jsonl";
           default -> throw new IllegalArgumentException("stage without a dataset output: " + stage);
         };
     return stageDir(runId, round, stage) + "/" + file;
@@ -71,6 +72,11 @@ public final class RunPaths {
 
   public static String lengthControlSet(String runId) {
     return runDir(runId) + "/length_control/sft.json";
+  }
+
+  /** Length control's plan: the kept rows with their constraints, before the LLM rewrite. */
+  public static String lengthControlPlan(String runId) {
+    return runDir(runId) + "/length_control/plan.jsonl";
   }
 
   public static String lengthControlDatasetInfo(String runId) {

@@ -36,6 +36,8 @@ public final class Stages {
   public static final String COLLECT_RESPOND = "collect_respond";
   public static final String COLLECT_DROP_SHORT = "collect_drop_short";
   public static final String LENGTH_CONTROL = "length_control";
+  /** Length control's LLM rewrite of the planned rows (sharded, round 0 in its context). */
+  public static final String LENGTH_CONTROL_REWRITE = "length_control_rewrite";
   public static final String TRAIN_LENGTH_CONTROL = "train_length_control";
   public static final String REPORT = "report";
 

@@ -110,7 +110,7 @@ public final class InstructionCandidates {
    * The reference's candidate: the whole completion, stripped as Python's {@code str.strip()} does
    * (the stop strings already ended it at a fourth instruction or a separator). Empty when blank.
    */
-  public static Optional<String> reference(String completion) {
+  public static Optional<String> referenceCandidate(String completion) {
     String s = completion == null ? "" : pyStrip(completion);
     return s.isEmpty() ? Optional.empty() : Optional.of(s);
   }

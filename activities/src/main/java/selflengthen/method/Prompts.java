@@ -59,7 +59,12 @@ public final class Prompts {
     /** Length control: the query with "more than {n} words". */
     LENGTH_ABOVE("length_above", "query", "n"),
     /** Length control: the query with "fewer than {n} words". */
-    LENGTH_BELOW("length_below", "query", "n");
+    LENGTH_BELOW("length_below", "query", "n"),
+    /**
+     * Length control's LLM rewrite (system turn; the user turn is the query): weave {limit} into
+     * the query, replacing any limit already there.
+     */
+    LENGTH_REWRITE("length_rewrite", "limit");
 
     private final String key;
     private final List<String> placeholders;

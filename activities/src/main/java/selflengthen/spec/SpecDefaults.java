@@ -432,6 +432,15 @@ public final class SpecDefaults {
     if (!b.hasTrain()) {
       b.setTrain(true);
     }
+    if (!b.hasRewrite()) {
+      b.setRewrite(true);
+    }
+    if (!b.hasRewriteTries()) {
+      b.setRewriteTries(3);
+    }
+    if (!b.hasShareChineseNumerals()) {
+      b.setShareChineseNumerals(0.5f);
+    }
     return b.build();
   }
 

@@ -384,17 +384,23 @@ public class SelfLengthenRunImpl implements SelfLengthenRun {
     if (lengthControl) {
       phase = "length_control";
       LengthControlResult controlled =
-          runner
-              .control(Stages.LENGTH_CONTROL)
-              .lengthControl(
-                  LengthControlTask.newBuilder()
-                      .setContext(runner.context(Stages.LENGTH_CONTROL))
-                      .setLongSet(collected.getOutput())
-                      .setOutputPath(RunPaths.lengthControlSet(runId))
-                      .setDatasetInfoPath(RunPaths.lengthControlDatasetInfo(runId))
-                      .setSeed(runner.seed(Stages.LENGTH_CONTROL, 0))
-                      .build());
+          pass && spec.getLengthControl().getRewrite()
+              ? rewrittenLengthControl(runner, collected.getOutput())
+              : runner
+                  .control(Stages.LENGTH_CONTROL)
+                  .lengthControl(
+                      LengthControlTask.newBuilder()
+                          .setContext(runner.context(Stages.LENGTH_CONTROL))
+                          .setLongSet(collected.getOutput())
+                          .setOutputPath(RunPaths.lengthControlSet(runId))
+                          .setDatasetInfoPath(RunPaths.lengthControlDatasetInfo(runId))
+                          .setSeed(runner.seed(Stages.LENGTH_CONTROL, 0))
+                          .build());
       result.setLengthControlSet(controlled.getStage().getOutput());
+      result
+          .setLengthControlRewritten(controlled.getRewritten())
+          .setLengthControlFallback(controlled.getFallback())
+          .setLengthControlModel(controlled.getModel());
       trainOnLengthControl(runner, controlled.getStage().getOutput()).ifPresent(result::setLengthControlTraining);
     }
 
@@ -411,6 +417,32 @@ public class SelfLengthenRunImpl implements SelfLengthenRun {
     result.addAllReportFiles(report.getFilesList());
     phase = "done";
     return result.build();
+  }
+
+  /**
+   * eval/add_length_control.py: plan the constraints (control), let models.length_control weave
+   * each limit into its query (sharded, a rewrite that lost a number is retried, then the limit is
+   * appended), then write the SFT set from those rows (control).
+   */
+  private LengthControlResult rewrittenLengthControl(StageRunner runner, DatasetRef longSet) {
+    LengthControlTask.Builder base =
+        LengthControlTask.newBuilder()
+            .setContext(runner.context(Stages.LENGTH_CONTROL))
+            .setLongSet(longSet)
+            .setOutputPath(RunPaths.lengthControlSet(runId))
+            .setDatasetInfoPath(RunPaths.lengthControlDatasetInfo(runId))
+            .setSeed(runner.seed(Stages.LENGTH_CONTROL, 0));
+    LengthControlResult plan =
+        runner
+            .control(Stages.LENGTH_CONTROL)
+            .lengthControl(base.clone().setPlanOutputPath(RunPaths.lengthControlPlan(runId)).build());
+    MergedStage rewritten =
+        runner.sharded(
+            new StageRunner.ShardedCall(
+                Stages.LENGTH_CONTROL_REWRITE, plan.getStage().getOutput(), 0, "length_control", null, null));
+    return runner
+        .control(Stages.LENGTH_CONTROL)
+        .lengthControl(base.clone().setRewritten(rewritten.getStage().getOutput()).build());
   }
 
   /**

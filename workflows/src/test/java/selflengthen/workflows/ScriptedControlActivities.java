@@ -157,11 +157,12 @@ final class ScriptedControlActivities implements selflengthen.activities.Control
   @Override
   public LengthControlResult lengthControl(LengthControlTask task) {
     log.record("lengthControl", task.getContext().getCallId());
-    long n = task.getLongSet().getCount() * 4 / 5;
+    long n = task.hasRewritten() ? task.getRewritten().getCount() : task.getLongSet().getCount() * 4 / 5;
+    String out = task.getPlanOutputPath().isEmpty() ? task.getOutputPath() : task.getPlanOutputPath();
     return LengthControlResult.newBuilder()
         .setStage(
             StageResult.newBuilder()
-                .setOutput(Refs.dataset(task.getOutputPath(), n))
+                .setOutput(Refs.dataset(out, n))
                 .setSamplesIn(task.getLongSet().getCount())
                 .setSamplesOut(n))
         .putPerType("about", n)

@@ -74,6 +74,28 @@ public final class InferenceActivitiesImpl implements InferenceActivities {
     return Shard.run(roots, poll, task, this::measure);
   }
 
+  @Override
+  public ShardSummary lengthRewriteShard(ShardTask task) {
+    return Shard.run(roots, poll, task, this::lengthRewrite);
+  }
+
+  /** The rewrite answers one query: a budget well above any query's length. */
+  static final int REWRITE_TOKENS = 1024;
+
+  private ShardSummary lengthRewrite(Shard shard) {
+    RunSpec spec = shard.spec();
+    MethodSetup method = MethodSetup.of(spec);
+    ShardRef ref = shard.ref();
+    List<JsonNode> plan = Datasets.slice(shard.store(), ref.getInput(), ref.getFirstRow(), ref.getRowCount());
+    Generation model = shard.generation(models, "length_control", null, spec.getSampling(),
+        (int) Math.min(spec.getSampling().getMaxNewTokens(), REWRITE_TOKENS));
+    int tries = Math.max(1, spec.getLengthControl().getRewriteTries());
+    RewriteWork work =
+        new RewriteWork(
+            new RewriteWork.Setup(plan, ref.getFirstRow(), method.prompts(), model, tries, UnitSeeds.of(shard.task().getContext())));
+    return shard.runner().run(shard.units(1), shard.threads(), work, shard.inputs(), List.of(model.version()));
+  }
+
   private ShardSummary selfInstruct(Shard shard) {
     RunSpec spec = shard.spec();
     MethodSetup method = MethodSetup.of(spec);

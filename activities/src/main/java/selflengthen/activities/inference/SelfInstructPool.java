@@ -9,6 +9,7 @@ import selflengthen.activities.Stages;
 import selflengthen.activities.support.ActivityErrors;
 import selflengthen.activities.support.Datasets;
 import selflengthen.activities.support.RecordedResults;
+import selflengthen.method.SelfInstructBatches;
 import selflengthen.store.DataStore;
 import selflengthen.v1.DatasetRef;
 import selflengthen.v1.RunSpec;
@@ -21,10 +22,7 @@ import selflengthen.v1.ShardTask;
  *
  * <p>The reference works in batches of {@code batch_size} (500) requested instructions; each batch
  * starts from the seeds, and its threads append what they accept to the pool the later requests of
- * the same batch draw from. Here a batch is a set of shards: with {@code p = ceil(batch_size /
- * shard_size)} shards per batch and {@code B = ceil(shards / p)} batches, shard {@code i} belongs to
- * batch {@code i mod B} (interleaved, so the first shards a stage starts are the first shards of
- * different batches and never wait on each other). A shard's pool is the seeds plus every
+ * the same batch draw from. Here a batch is a set of shards ({@link SelfInstructBatches}). A shard's pool is the seeds plus every
  * instruction the earlier shards of its batch (lower index) committed; it waits for them to finish,
  * so the pool, and with it every sample, is the same on a retry, on another worker, after a resume.
  * All units of one shard draw from that one snapshot, as the reference's concurrent threads drew
@@ -32,26 +30,6 @@ import selflengthen.v1.ShardTask;
  */
 final class SelfInstructPool {
   private SelfInstructPool() {}
-
-  /** Shards of a self-instruct stage of {@code rows} requested instructions. */
-  static int shardCount(long rows, int shardSize) {
-    return (int) Math.max(1, (rows + Math.max(1, shardSize) - 1) / Math.max(1, shardSize));
-  }
-
-  /** Number of batches the shards are dealt to. */
-  static int batches(int shards, int shardSize, int batchSize) {
-    int perBatch = Math.max(1, (batchSize + Math.max(1, shardSize) - 1) / Math.max(1, shardSize));
-    return Math.max(1, (shards + perBatch - 1) / perBatch);
-  }
-
-  /** The earlier shards of shard {@code index}'s batch, in plan order. */
-  static List<Integer> earlierInBatch(int index, int batches) {
-    List<Integer> out = new ArrayList<>();
-    for (int j = index % batches; j < index; j += batches) {
-      out.add(j);
-    }
-    return out;
-  }
 
   /** Requested instructions of the stage a task belongs to. */
   static long requested(RunSpec spec, String stage) {
@@ -82,9 +60,11 @@ final class SelfInstructPool {
     ShardTask task = shard.task();
     var c = task.getContext();
     int shardSize = spec.getParallelism().getShardSize();
-    int shards = shardCount(requested(spec, c.getStage()), shardSize);
-    int batches = batches(shards, shardSize, si.getBatchSize());
-    for (int j : earlierInBatch(task.getShard().getIndex(), batches)) {
+    int shards = SelfInstructBatches.shardCount(requested(spec, c.getStage()), shardSize);
+    int batches = SelfInstructBatches.batches(shards, shardSize, si.getBatchSize());
+    // The workflow starts a shard only after the earlier ones of its batch; waiting here as well
+    // keeps the pool exact whoever starts the shard.
+    for (int j : SelfInstructBatches.earlierInBatch(task.getShard().getIndex(), batches)) {
       String path = RunPaths.shardOutput(spec.getRunId(), c.getRound(), c.getStage(), j);
       shard.runner().heartbeating(() -> awaitShard(shard, path, poll));
       for (JsonNode row : store.readJsonl(path)) {

@@ -61,7 +61,7 @@ final class SelfInstructWork implements UnitWork {
         return new Outcome(null, t + 1);
       }
       Optional<String> candidate =
-          s.lenientParse() ? InstructionCandidates.parse(completion) : InstructionCandidates.reference(completion);
+          s.lenientParse() ? InstructionCandidates.parse(completion) : InstructionCandidates.referenceCandidate(completion);
       if (candidate.isEmpty() || !s.candidates().withinWindow(candidate.get())) {
         continue;
       }
