@@ -146,6 +146,7 @@ final class ScriptedControlActivities implements selflengthen.activities.Control
   @Override
   public StageResult collect(CollectTask task) {
     log.record("collect", task.getContext().getCallId());
+    log.collects.add(task);
     long n = task.getSourcesList().stream().mapToLong(DatasetRef::getCount).sum();
     return StageResult.newBuilder()
         .setOutput(Refs.dataset(task.getOutputPath(), n))
@@ -157,6 +158,7 @@ final class ScriptedControlActivities implements selflengthen.activities.Control
   @Override
   public LengthControlResult lengthControl(LengthControlTask task) {
     log.record("lengthControl", task.getContext().getCallId());
+    log.lengthControls.add(task);
     long n = task.hasRewritten() ? task.getRewritten().getCount() : task.getLongSet().getCount() * 4 / 5;
     String out = task.getPlanOutputPath().isEmpty() ? task.getOutputPath() : task.getPlanOutputPath();
     return LengthControlResult.newBuilder()
