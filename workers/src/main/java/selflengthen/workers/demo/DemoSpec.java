@@ -66,6 +66,8 @@ public final class DemoSpec {
         "measurement.tasks_file: the demo world's held-out tasks, " + scale.heldOut() + " of them",
         "length_control min/max words 100/1000, round_to 100 (reference 2000/8000/1000): the tiny"
             + " model's texts are hundreds of words",
+        "length_control.rewrite_tries 1 (default 3): the tiny model never learnt to rewrite a request,"
+            + " so most rows fall back to the appended limit; the report counts both",
         "prompt_overrides: short demo prompts (the tiny model's context stays small; the demo keeps"
             + " the examples in the user turn, the prefix \"Task 3:\")");
   }
@@ -110,7 +112,9 @@ public final class DemoSpec {
             // A budget well above the lengths measured, so an answer's length is the model's choice.
             .setSampling(Sampling.newBuilder().setMaxNewTokens(scale.measureMaxNewTokens())))
         .setLengthControl(LengthControl.newBuilder()
-            .setMinWords(100).setMaxWords(1000).setRoundTo(100))
+            .setMinWords(100).setMaxWords(1000).setRoundTo(100)
+            // The tiny model never learnt to rewrite a request: one try, then the appended limit.
+            .setRewriteTries(1))
         .putAllPromptOverrides(DemoPrompts.OVERRIDES)
         .build();
   }
