@@ -39,4 +39,10 @@ public interface InferenceActivities {
 
   /** Answers the held-out instructions of the slice once each, to measure output lengths. */
   ShardSummary measureShard(ShardTask task);
+
+  /**
+   * Length control: rewrites the queries of rows [first_row, first_row + row_count) of the plan
+   * with the length_control model so each carries its limit, falling back to the appended limit.
+   */
+  ShardSummary lengthRewriteShard(ShardTask task);
 }

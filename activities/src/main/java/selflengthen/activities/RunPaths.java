@@ -38,10 +38,11 @@ public final class RunPaths {
   public static String stageOutput(String runId, int round, String stage) {
     String file =
         switch (stage) {
-          case Stages.SELF_INSTRUCT -> "instructions.jsonl";
-          case Stages.RESPOND, Stages.MEASURE, Stages.EVAL -> "responses.jsonl";
-          case Stages.DROP_SHORT, Stages.DROP_SHORT_EXTENDED -> "kept.jsonl";
+          case Stages.SELF_INSTRUCT, Stages.COLLECT_SELF_INSTRUCT -> "instructions.jsonl";
+          case Stages.RESPOND, Stages.MEASURE, Stages.EVAL, Stages.COLLECT_RESPOND -> "responses.jsonl";
+          case Stages.DROP_SHORT, Stages.DROP_SHORT_EXTENDED, Stages.COLLECT_DROP_SHORT -> "kept.jsonl";
           case Stages.EXTEND -> "extended.jsonl";
+          case Stages.LENGTH_CONTROL_REWRITE -> "rewritten.jsonl";
           default -> throw new IllegalArgumentException("stage without a dataset output: " + stage);
         };
     return stageDir(runId, round, stage) + "/" + file;
@@ -71,6 +72,11 @@ public final class RunPaths {
 
   public static String lengthControlSet(String runId) {
     return runDir(runId) + "/length_control/sft.json";
+  }
+
+  /** Length control's plan: the kept rows with their constraints, before the LLM rewrite. */
+  public static String lengthControlPlan(String runId) {
+    return runDir(runId) + "/length_control/plan.jsonl";
   }
 
   public static String lengthControlDatasetInfo(String runId) {

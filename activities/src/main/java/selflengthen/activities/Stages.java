@@ -28,7 +28,16 @@ public final class Stages {
   /** Run-level calls (round 0 in their context): prepareRun first, the rest after the last round. */
   public static final String PREPARE = "prepare";
   public static final String COLLECT = "collect";
+  /**
+   * The collection pass after the last round (the reference's run_collect_data.sh): the final
+   * models make collect.total_count more instructions and answer them (round 0 in their context).
+   */
+  public static final String COLLECT_SELF_INSTRUCT = "collect_self_instruct";
+  public static final String COLLECT_RESPOND = "collect_respond";
+  public static final String COLLECT_DROP_SHORT = "collect_drop_short";
   public static final String LENGTH_CONTROL = "length_control";
+  /** Length control's LLM rewrite of the planned rows (sharded, round 0 in its context). */
+  public static final String LENGTH_CONTROL_REWRITE = "length_control_rewrite";
   public static final String TRAIN_LENGTH_CONTROL = "train_length_control";
   public static final String REPORT = "report";
 

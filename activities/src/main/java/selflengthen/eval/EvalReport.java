@@ -121,6 +121,9 @@ public final class EvalReport {
   /** The judge's means: raw ratings per dimension, and S_q for LongBench-Write's rubric. */
   static String qualityMarkdown(QualitySummary quality, String jsonFile) {
     StringBuilder md = new StringBuilder("\n## Quality (LLM judge, rubric ").append(quality.getRubric()).append(")\n\n");
+    if (!quality.getJudgeModel().isEmpty()) {
+      md.append("Judge model: ").append(quality.getJudgeModel()).append("\n\n");
+    }
     md.append("Answers rated: ").append(quality.getScored()).append("; judge failed on: ")
         .append(quality.getFailed()).append(" (`").append(jsonFile).append("`)\n\n");
     if (quality.getByDimensionCount() == 0) {

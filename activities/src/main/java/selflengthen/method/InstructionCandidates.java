@@ -106,6 +106,42 @@ public final class InstructionCandidates {
     return candidate.isEmpty() ? Optional.empty() : Optional.of(candidate);
   }
 
+  /**
+   * The reference's candidate: the whole completion, stripped as Python's {@code str.strip()} does
+   * (the stop strings already ended it at a fourth instruction or a separator). Empty when blank.
+   */
+  public static Optional<String> referenceCandidate(String completion) {
+    String s = completion == null ? "" : pyStrip(completion);
+    return s.isEmpty() ? Optional.empty() : Optional.of(s);
+  }
+
+  /**
+   * The reference's judge: the stripped answer is exactly "是" (Chinese, qwen/step0) or, lower-cased,
+   * exactly "yes" (English, llama/step0). "Yes." or "是的" are rejections.
+   */
+  public static boolean exactYes(String answer, LanguageProfile profile) {
+    String s = answer == null ? "" : pyStrip(answer);
+    return profile == LanguageProfile.ZH ? s.equals("\u662f") : s.toLowerCase(Locale.ROOT).equals("yes");
+  }
+
+  /** Python's {@code str.strip()}: removes the characters Python's {@code isspace()} accepts. */
+  public static String pyStrip(String s) {
+    int start = 0;
+    int end = s.length();
+    while (start < end && pySpace(s.charAt(start))) {
+      start++;
+    }
+    while (end > start && pySpace(s.charAt(end - 1))) {
+      end--;
+    }
+    return s.substring(start, end);
+  }
+
+  private static boolean pySpace(char c) {
+    return Character.isWhitespace(c) || Character.isSpaceChar(c) || c == '\u0085'
+        || (c >= '\u001c' && c <= '\u001f');
+  }
+
   /** Whether a candidate's word count lies strictly inside the window. */
   public boolean withinWindow(String instruction) {
     int words = profile.countWords(instruction);

@@ -67,7 +67,13 @@ public final class PromptSet {
       }
       templates.put(name, template);
     }
-    return new PromptSet(profile, templates);
+    PromptSet set = new PromptSet(profile, templates);
+    if (set.selfInstructExamples() == 0) {
+      throw new IllegalArgumentException(
+          "prompt override \"self_instruct\": neither self_instruct nor self_instruct_prefix holds the"
+              + " placeholder {example1}; the examples must stand in one of them");
+    }
+    return set;
   }
 
   public LanguageProfile profile() {
@@ -89,7 +95,26 @@ public final class PromptSet {
       values.put("example" + (i + 1), examples.get(i));
     }
     String user = Prompts.render(template(Name.SELF_INSTRUCT), values);
-    return new ChatPrompt("", user, template(Name.SELF_INSTRUCT_PREFIX));
+    return new ChatPrompt("", user, Prompts.render(template(Name.SELF_INSTRUCT_PREFIX), values));
+  }
+
+  private static final java.util.regex.Pattern LAST_NUMBER =
+      java.util.regex.Pattern.compile("^(.*?)(\\d+)(?!.*\\d)");
+
+  /**
+   * The stop that ends a self-instruct completion where a next instruction would start: the last
+   * line of the prefix up to its (last) number, with the number plus one, after a newline
+   * ("Instruction 3:" gives "\nInstruction 4", "指令3：" gives "\n指令4"). Empty when the prefix's
+   * last line holds no number.
+   */
+  public java.util.Optional<String> selfInstructStop() {
+    String prefix = template(Name.SELF_INSTRUCT_PREFIX);
+    String last = prefix.substring(prefix.lastIndexOf('\n') + 1).strip();
+    java.util.regex.Matcher m = LAST_NUMBER.matcher(last);
+    if (!m.find()) {
+      return java.util.Optional.empty();
+    }
+    return java.util.Optional.of("\n" + m.group(1) + (Long.parseLong(m.group(2)) + 1));
   }
 
   /** The method's two-example self-instruct prompt. */
@@ -99,7 +124,7 @@ public final class PromptSet {
 
   /** How many examples the self-instruct template takes: the N of its {@code {example1}..{exampleN}}. */
   public int selfInstructExamples() {
-    String t = template(Name.SELF_INSTRUCT);
+    String t = template(Name.SELF_INSTRUCT) + "\n" + template(Name.SELF_INSTRUCT_PREFIX);
     int n = 0;
     while (t.contains("{example" + (n + 1) + "}")) {
       n++;

@@ -26,11 +26,17 @@ public final class Prompts {
    */
   public enum Name {
     /**
-     * User turn of self-instruct: pool instructions as examples {@code {example1}..{exampleN}} (N =
-     * {@code self_instruct.few_shot}, 2 in the method); the model writes the next one.
+     * User turn of self-instruct. The examples {@code {example1}..{exampleN}} (N = {@code
+     * self_instruct.few_shot}, 2 in the method) may stand here or in the prefix; together the two
+     * templates must hold {@code {example1}}.
      */
-    SELF_INSTRUCT("self_instruct", "example1"),
-    /** Start of the model's answer in self-instruct (forced prefix); may be empty. */
+    SELF_INSTRUCT("self_instruct"),
+    /**
+     * Start of the model's answer in self-instruct (forced prefix, a raw completion as in the
+     * reference): by default "Instruction 1: {example1}\nInstruction 2: {example2}\nInstruction 3:".
+     * The number of its last line's label, plus one, makes the stop that ends the completion at a
+     * fourth instruction ("\nInstruction 4").
+     */
     SELF_INSTRUCT_PREFIX("self_instruct_prefix"),
     /** Judge: does the instruction call for an answer of more than {long_words} words? yes/no. */
     JUDGE_INSTRUCTION("judge_instruction", "instruction", "long_words"),
@@ -53,7 +59,12 @@ public final class Prompts {
     /** Length control: the query with "more than {n} words". */
     LENGTH_ABOVE("length_above", "query", "n"),
     /** Length control: the query with "fewer than {n} words". */
-    LENGTH_BELOW("length_below", "query", "n");
+    LENGTH_BELOW("length_below", "query", "n"),
+    /**
+     * Length control's LLM rewrite (system turn; the user turn is the query): weave {limit} into
+     * the query, replacing any limit already there.
+     */
+    LENGTH_REWRITE("length_rewrite", "limit");
 
     private final String key;
     private final List<String> placeholders;

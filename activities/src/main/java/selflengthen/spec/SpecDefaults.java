@@ -31,6 +31,13 @@ public final class SpecDefaults {
   public static final int ROUNDS = 3;
   public static final String DEVICE = "cpu";
 
+  /**
+   * The reference's stop strings for every chat call (its llm_client.py), besides the chat end
+   * tokens, which every engine here stops at anyway. "---" anywhere ends the answer, so a Markdown
+   * rule or table separator does too, as in the reference.
+   */
+  public static final List<String> STOPS = List.of("\n\n---", "\n\n\n", "\n---", "---");
+
   /** The reference sampling (method.md): temperature 0.7, top-p 0.8, top-k 20, penalty 1.1. */
   public static final Sampling SAMPLING =
       Sampling.newBuilder()
@@ -39,8 +46,17 @@ public final class SpecDefaults {
           .setTopK(20)
           .setRepetitionPenalty(1.1f)
           .setMaxNewTokens(16384)
-          .addStop("\n---")
+          .addAllStop(STOPS)
           .build();
+
+  /** LongWriter's LongBench-Write generation: temperature 0.5, up to 32768 new tokens. */
+  public static final float LONGBENCH_WRITE_TEMPERATURE = 0.5f;
+  public static final int LONGBENCH_WRITE_MAX_NEW_TOKENS = 32768;
+
+  /** Requested instructions per self-instruct batch (the reference's step0 loop). */
+  public static final int SELF_INSTRUCT_BATCH = 500;
+  /** Instructions the collection pass requests (run_collect_data.sh's total_count). */
+  public static final int COLLECT_TOTAL = 5000;
 
   /** English closing marks of llama/utils.py (see {@link LanguageProfile#EN}). */
   public static final String CLOSING_PUNCTUATION_EN = LanguageProfile.EN.closingPunctuation();
@@ -83,6 +99,7 @@ public final class SpecDefaults {
     b.setParallelism(parallelism(b.getParallelism()));
     b.setMeasurement(measurement(b.getMeasurement(), sampling));
     b.setLengthControl(lengthControl(b.getLengthControl()));
+    b.setCollect(collect(b.getCollect()));
     if (!b.getEvaluation().getDataset().isEmpty()) {
       // Only with a benchmark file, so the resolved spec of a run without one stays as it was.
       b.setEvaluation(evaluation(b.getEvaluation(), b.getMeasurement().getSampling()));
@@ -121,6 +138,7 @@ public final class SpecDefaults {
     b.setGenerator(generator);
     b.setExtender(modelRef(b.getExtender(), base));
     b.setJudge(judge(b.getJudge(), generator));
+    b.setLengthControl(judge(b.getLengthControl(), generator));
     if (!b.hasMaxBatchSize()) {
       b.setMaxBatchSize(16);
     }
@@ -186,7 +204,26 @@ public final class SpecDefaults {
       b.setMaxWords(500);
     }
     if (!b.hasNearDuplicateThreshold()) {
-      b.setNearDuplicateThreshold(0.7f);
+      // Off: the reference has no such filter (our addition; 0.7 was the earlier default).
+      b.setNearDuplicateThreshold(1f);
+    }
+    if (!b.hasBatchSize()) {
+      b.setBatchSize(SELF_INSTRUCT_BATCH);
+    }
+    if (!b.hasPoolAcrossRounds()) {
+      b.setPoolAcrossRounds(false);
+    }
+    if (!b.hasGeneratorWrites()) {
+      b.setGeneratorWrites(false);
+    }
+    if (!b.hasLenientJudge()) {
+      b.setLenientJudge(false);
+    }
+    if (!b.hasLenientParse()) {
+      b.setLenientParse(false);
+    }
+    if (!b.hasSeedsOnly()) {
+      b.setSeedsOnly(false);
     }
     if (!b.hasJudge()) {
       b.setJudge(true);
@@ -359,6 +396,12 @@ public final class SpecDefaults {
     if (!b.hasHeldOutCount()) {
       b.setHeldOutCount(20);
     }
+    if (b.getTasksFile().isEmpty() && !b.getHeldOutFile().isEmpty()) {
+      b.setTasksFile(b.getHeldOutFile());
+    }
+    if (!b.hasHoldOutSeeds()) {
+      b.setHoldOutSeeds(false);
+    }
     b.setSampling(sampling(b.getSampling(), runSampling));
     return b.build();
   }
@@ -398,12 +441,45 @@ public final class SpecDefaults {
     if (!b.hasTrain()) {
       b.setTrain(true);
     }
+    if (!b.hasRewrite()) {
+      b.setRewrite(true);
+    }
+    if (!b.hasRewriteTries()) {
+      b.setRewriteTries(3);
+    }
+    if (!b.hasShareChineseNumerals()) {
+      b.setShareChineseNumerals(0.5f);
+    }
     return b.build();
   }
 
-  /** The answers sample like the measurement; the judge is off unless asked for. */
+  static selflengthen.v1.Collect collect(selflengthen.v1.Collect c) {
+    selflengthen.v1.Collect.Builder b = c.toBuilder();
+    if (!b.hasEnabled()) {
+      b.setEnabled(true);
+    }
+    if (!b.hasTotalCount()) {
+      b.setTotalCount(COLLECT_TOTAL);
+    }
+    return b.build();
+  }
+
+  /**
+   * The answers sample like the measurement, except LongBench-Write's unset temperature and token
+   * budget, which take LongWriter's generation settings; the judge is off unless asked for.
+   */
   static Evaluation evaluation(Evaluation e, Sampling measurementSampling) {
     Evaluation.Builder b = e.toBuilder();
+    if (b.getFormat().equals("longbench-write")) {
+      Sampling.Builder s = b.getSampling().toBuilder();
+      if (!s.hasTemperature()) {
+        s.setTemperature(LONGBENCH_WRITE_TEMPERATURE);
+      }
+      if (!s.hasMaxNewTokens()) {
+        s.setMaxNewTokens(LONGBENCH_WRITE_MAX_NEW_TOKENS);
+      }
+      b.setSampling(s);
+    }
     if (!b.hasJudge()) {
       b.setJudge(false);
     }

@@ -386,6 +386,7 @@ public final class SpecValidator {
     role(p, "models.generator", m.getGenerator(), m.getBaseModel(), dataRoot);
     role(p, "models.extender", m.getExtender(), m.getBaseModel(), dataRoot);
     role(p, "models.judge", m.getJudge(), m.getBaseModel(), dataRoot);
+    role(p, "models.length_control", m.getLengthControl(), m.getBaseModel(), dataRoot);
 
     int seeds = -1;
     if (!s.getSelfInstruct().getSeedFile().isBlank()) {
@@ -393,16 +394,18 @@ public final class SpecValidator {
     }
     evaluationFile(p, s.getEvaluation());
     var measurement = s.getMeasurement();
-    if (!measurement.getHeldOutFile().isBlank()) {
-      instructionFile(p, "measurement.held_out_file", measurement.getHeldOutFile());
-    } else if (seeds > 0) {
-      long left = seeds - Integer.toUnsignedLong(measurement.getHeldOutCount());
+    String tasks = measurement.getTasksFile().isBlank() ? measurement.getHeldOutFile() : measurement.getTasksFile();
+    if (!tasks.isBlank()) {
+      instructionFile(p, "measurement.tasks_file", tasks);
+    } else if (seeds > 0 && measurement.getHoldOutSeeds()) {
+      // Only when the spec asks the measurement to take seeds out of the pool.
+      long left = seeds - Math.min(seeds, Integer.toUnsignedLong(measurement.getHeldOutCount()));
       int fewShot = s.getSelfInstruct().getFewShot();
       if (left < fewShot) {
         p.add("measurement.held_out_count", "holding out " + measurement.getHeldOutCount()
             + " of the " + seeds + " seed instructions leaves " + Math.max(left, 0)
             + " for the pool, fewer than few_shot " + fewShot
-            + ": lower it or set measurement.held_out_file");
+            + ": lower it, set measurement.tasks_file, or leave measurement.hold_out_seeds off");
       }
     }
     return p.list;

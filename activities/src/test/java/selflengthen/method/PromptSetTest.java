@@ -43,14 +43,24 @@ class PromptSetTest {
   void typedMethodsRenderChatPrompts() {
     PromptSet en = LanguageProfile.EN.defaultPrompts();
     ChatPrompt selfInstruct = en.selfInstruct("Write A.", "Write B.");
-    assertTrue(selfInstruct.user().contains("Instruction 1: Write A."));
-    assertTrue(selfInstruct.user().contains("Instruction 2: Write B."));
-    assertEquals("Instruction 3:", selfInstruct.assistantPrefix());
+    // The reference's raw completion: the examples stand in the assistant turn, which the model
+    // continues after "Instruction 3:"; the user turn only states the task.
+    assertEquals("Instruction 1: Write A.\nInstruction 2: Write B.\nInstruction 3:", selfInstruct.assistantPrefix());
+    assertTrue(!selfInstruct.user().contains("Write A."));
     assertEquals(List.of(ChatMessage.user(selfInstruct.user())), selfInstruct.messages());
+    assertEquals(java.util.Optional.of("\nInstruction 4"), en.selfInstructStop());
+    PromptSet zh = LanguageProfile.ZH.defaultPrompts();
+    assertEquals("指令1：甲\n指令2：乙\n指令3：", zh.selfInstruct("甲", "乙").assistantPrefix());
+    assertEquals(java.util.Optional.of("\n指令4"), zh.selfInstructStop());
+    assertEquals(2, zh.selfInstructExamples());
 
     assertEquals(2, en.selfInstructExamples());
-    PromptSet three = PromptSet.of(LanguageProfile.EN, Map.of("self_instruct", "{example1}|{example2}|{example3}"));
+    PromptSet three = PromptSet.of(LanguageProfile.EN,
+        Map.of("self_instruct", "{example1}|{example2}|{example3}", "self_instruct_prefix", "Task 4:"));
     assertEquals(3, three.selfInstructExamples());
+    assertEquals(java.util.Optional.of("\nTask 5"), three.selfInstructStop());
+    assertThrows(IllegalArgumentException.class, () -> PromptSet.of(LanguageProfile.EN,
+        Map.of("self_instruct", "no examples", "self_instruct_prefix", "Instruction 3:")));
     assertEquals("A|B|C", three.selfInstruct(List.of("A", "B", "C")).user());
 
     ChatPrompt judge = en.judgeInstruction("Write a novel.", 2000);

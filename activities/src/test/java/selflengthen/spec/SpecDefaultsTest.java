@@ -57,7 +57,17 @@ class SpecDefaultsTest {
     assertEquals(20, r.getSampling().getTopK());
     assertEquals(1.1f, r.getSampling().getRepetitionPenalty());
     assertEquals(16384, r.getSampling().getMaxNewTokens());
-    assertEquals(List.of("\n---"), r.getSampling().getStopList());
+    assertEquals(List.of("\n\n---", "\n\n\n", "\n---", "---"), r.getSampling().getStopList());
+    assertEquals(500, r.getSelfInstruct().getBatchSize());
+    assertEquals(1f, r.getSelfInstruct().getNearDuplicateThreshold());
+    assertFalse(r.getSelfInstruct().getPoolAcrossRounds());
+    assertFalse(r.getSelfInstruct().getGeneratorWrites());
+    assertFalse(r.getSelfInstruct().getLenientJudge());
+    assertFalse(r.getSelfInstruct().getLenientParse());
+    assertFalse(r.getMeasurement().getHoldOutSeeds());
+    assertEquals(5000, r.getCollect().getTotalCount());
+    assertTrue(r.getCollect().getEnabled());
+    assertEquals("/m", r.getModels().getLengthControl().getPath());
     assertEquals("/m", r.getModels().getGenerator().getPath());
     assertEquals("/m", r.getModels().getExtender().getPath());
     assertEquals("/m", r.getModels().getJudge().getPath());

@@ -73,7 +73,7 @@ public class SelfLengthenRoundImpl implements SelfLengthenRound {
         Workflow.getVersion(Versions.ROUND_STAGES, Workflow.DEFAULT_VERSION, Versions.ROUND_STAGES_MAX);
     runner =
         new StageRunner(
-            spec, round, settings, board, StageRunner.Features.since(version, Versions.ROUND_STAGES_FAST));
+            spec, round, settings, board, StageRunner.Features.since(version, Versions.ROUND_STAGES_FAST, Versions.ROUND_STAGES_BATCHES));
     if (!input.getParentWorkflowId().isEmpty()) {
       Async.procedure(this::pumpProgress);
     }

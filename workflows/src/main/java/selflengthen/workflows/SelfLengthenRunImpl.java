@@ -20,6 +20,8 @@ import selflengthen.activities.RunPaths;
 import selflengthen.activities.Stages;
 import selflengthen.v1.CollectTask;
 import selflengthen.v1.DatasetRef;
+import selflengthen.v1.DropShortTask;
+import selflengthen.v1.AdapterRef;
 import selflengthen.v1.LengthControlResult;
 import selflengthen.v1.LengthControlTask;
 import selflengthen.v1.MergedStage;
@@ -349,14 +351,23 @@ public class SelfLengthenRunImpl implements SelfLengthenRun {
       result.setSeedEvaluation(state.getSeedEvaluation());
     }
 
-    phase = "collect";
+    boolean pass =
+        Workflow.getVersion(Versions.COLLECT_PASS, Workflow.DEFAULT_VERSION, Versions.COLLECT_PASS_MAX)
+            >= Versions.COLLECT_PASS_MAX;
     List<DatasetRef> sources = new ArrayList<>();
     for (RoundResult r : state.getRoundsList()) {
-      r.getStagesList().stream()
-          .filter(s -> s.getName().equals(Stages.DROP_SHORT_EXTENDED))
-          .map(StageResult::getOutput)
-          .forEach(sources::add);
+      for (StageResult s : r.getStagesList()) {
+        // collect_data.py: every round's initial responses (after drop-short) and extended ones.
+        if (s.getName().equals(Stages.DROP_SHORT_EXTENDED) || (pass && s.getName().equals(Stages.DROP_SHORT))) {
+          sources.add(s.getOutput());
+        }
+      }
     }
+    if (pass && spec.getCollect().getEnabled() && spec.getCollect().getTotalCount() > 0) {
+      phase = "collect_pass";
+      sources.add(collectionPass(runner));
+    }
+    phase = "collect";
     StageResult collected =
         runner
             .control(Stages.COLLECT)
@@ -373,17 +384,23 @@ public class SelfLengthenRunImpl implements SelfLengthenRun {
     if (lengthControl) {
       phase = "length_control";
       LengthControlResult controlled =
-          runner
-              .control(Stages.LENGTH_CONTROL)
-              .lengthControl(
-                  LengthControlTask.newBuilder()
-                      .setContext(runner.context(Stages.LENGTH_CONTROL))
-                      .setLongSet(collected.getOutput())
-                      .setOutputPath(RunPaths.lengthControlSet(runId))
-                      .setDatasetInfoPath(RunPaths.lengthControlDatasetInfo(runId))
-                      .setSeed(runner.seed(Stages.LENGTH_CONTROL, 0))
-                      .build());
+          pass && spec.getLengthControl().getRewrite()
+              ? rewrittenLengthControl(runner, collected.getOutput())
+              : runner
+                  .control(Stages.LENGTH_CONTROL)
+                  .lengthControl(
+                      LengthControlTask.newBuilder()
+                          .setContext(runner.context(Stages.LENGTH_CONTROL))
+                          .setLongSet(collected.getOutput())
+                          .setOutputPath(RunPaths.lengthControlSet(runId))
+                          .setDatasetInfoPath(RunPaths.lengthControlDatasetInfo(runId))
+                          .setSeed(runner.seed(Stages.LENGTH_CONTROL, 0))
+                          .build());
       result.setLengthControlSet(controlled.getStage().getOutput());
+      result
+          .setLengthControlRewritten(controlled.getRewritten())
+          .setLengthControlFallback(controlled.getFallback())
+          .setLengthControlModel(controlled.getModel());
       trainOnLengthControl(runner, controlled.getStage().getOutput()).ifPresent(result::setLengthControlTraining);
     }
 
@@ -400,6 +417,77 @@ public class SelfLengthenRunImpl implements SelfLengthenRun {
     result.addAllReportFiles(report.getFilesList());
     phase = "done";
     return result.build();
+  }
+
+  /**
+   * eval/add_length_control.py: plan the constraints (control), let models.length_control weave
+   * each limit into its query (sharded, a rewrite that lost a number is retried, then the limit is
+   * appended), then write the SFT set from those rows (control).
+   */
+  private LengthControlResult rewrittenLengthControl(StageRunner runner, DatasetRef longSet) {
+    LengthControlTask.Builder base =
+        LengthControlTask.newBuilder()
+            .setContext(runner.context(Stages.LENGTH_CONTROL))
+            .setLongSet(longSet)
+            .setOutputPath(RunPaths.lengthControlSet(runId))
+            .setDatasetInfoPath(RunPaths.lengthControlDatasetInfo(runId))
+            .setSeed(runner.seed(Stages.LENGTH_CONTROL, 0));
+    LengthControlResult plan =
+        runner
+            .control(Stages.LENGTH_CONTROL)
+            .lengthControl(base.clone().setPlanOutputPath(RunPaths.lengthControlPlan(runId)).build());
+    MergedStage rewritten =
+        runner.sharded(
+            new StageRunner.ShardedCall(
+                Stages.LENGTH_CONTROL_REWRITE, plan.getStage().getOutput(), 0, "length_control", null, null));
+    return runner
+        .control(Stages.LENGTH_CONTROL)
+        .lengthControl(base.clone().setRewritten(rewritten.getStage().getOutput()).build());
+  }
+
+  /**
+   * run_collect_data.sh: the final models (the last round's Generator adapter) make
+   * collect.total_count more instructions (self-instruct as in a round: the base model writes and
+   * judges unless self_instruct.generator_writes) and answer them; drop-short as step 1 does.
+   * Returns the kept responses.
+   */
+  private DatasetRef collectionPass(StageRunner runner) {
+    AdapterRef generator = state.hasGeneratorAdapter() ? state.getGeneratorAdapter() : null;
+    MergedStage made =
+        runner.sharded(
+            new StageRunner.ShardedCall(
+                Stages.COLLECT_SELF_INSTRUCT,
+                state.getInstructionPool(),
+                spec.getCollect().getTotalCount(),
+                Roles.GENERATOR,
+                generator,
+                null));
+    MergedStage answered =
+        runner.sharded(
+            new StageRunner.ShardedCall(
+                Stages.COLLECT_RESPOND,
+                made.getStage().getOutput(),
+                0,
+                Roles.GENERATOR,
+                generator,
+                null));
+    String stage = Stages.COLLECT_DROP_SHORT;
+    StageResult kept =
+        runner.single(
+                stage,
+                () ->
+                    runner
+                        .control(stage)
+                        .dropShort(
+                            DropShortTask.newBuilder()
+                                .setContext(runner.context(stage))
+                                .setInput(answered.getStage().getOutput())
+                                .setOutputPath(RunPaths.stageOutput(runId, 0, stage))
+                                .setSeed(runner.seed(stage, 0))
+                                .build()),
+                x -> x)
+            .result();
+    return kept.getOutput();
   }
 
   /**

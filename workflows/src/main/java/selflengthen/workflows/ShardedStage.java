@@ -36,6 +36,7 @@ final class ShardedStage {
   private final StageBoard board;
   private final double stragglerFraction;
   private final int queued;
+  private final int chain;
 
   /**
    * @param queued shards scheduled ahead of the limit ({@link FanOutSettings#inFlight}); 0 for
@@ -43,11 +44,35 @@ final class ShardedStage {
    */
   ShardedStage(
       String stage, FanOutSettings settings, StageBoard board, double stragglerFraction, int queued) {
+    this(stage, settings, board, stragglerFraction, queued, 0);
+  }
+
+  /**
+   * @param chain when above 0, shard {@code i >= chain} starts only after shard {@code i - chain}
+   *     has finished (self-instruct's batches: a shard draws from what the earlier shards of its
+   *     batch accepted), and the lowest-index startable shard goes first
+   */
+  ShardedStage(
+      String stage, FanOutSettings settings, StageBoard board, double stragglerFraction, int queued, int chain) {
     this.stage = stage;
     this.settings = settings;
     this.board = board;
     this.stragglerFraction = stragglerFraction;
     this.queued = queued;
+    this.chain = chain;
+  }
+
+  /** The next shard to start: {@code next} without a chain, else the lowest startable one; -1: none. */
+  private int nextStartable(boolean[] started, int next, java.util.Map<Integer, ShardSummary> finished) {
+    if (chain <= 0) {
+      return next < started.length ? next : -1;
+    }
+    for (int i = 0; i < started.length; i++) {
+      if (!started[i] && (i < chain || finished.containsKey(i - chain))) {
+        return i;
+      }
+    }
+    return -1;
   }
 
   /** Shards that must finish: ceil(fraction * total), at least 1 of a non-empty stage. */
@@ -70,9 +95,15 @@ final class ShardedStage {
     List<RuntimeException> failures = new ArrayList<>(1);
     boolean[] closed = {false};
     int next = 0;
+    boolean[] started = new boolean[total];
     while (finished.size() < needed && failures.isEmpty()) {
       while (next < total && !settings.paused() && running.size() < settings.inFlight(queued)) {
-        int index = next++;
+        int index = nextStartable(started, next, finished);
+        if (index < 0) {
+          break; // every unstarted shard waits for an earlier one of its batch
+        }
+        started[index] = true;
+        next++;
         ShardTask task = tasks.get(index);
         CancellationScope scope =
             Workflow.newCancellationScope(
@@ -100,11 +131,13 @@ final class ShardedStage {
       }
       int doneBefore = finished.size();
       int startedBefore = next;
+      boolean blocked = chain > 0 && nextStartable(started, next, finished) < 0;
       Workflow.await(
           () ->
               finished.size() != doneBefore
                   || !failures.isEmpty()
-                  || (startedBefore < total && !settings.paused() && running.size() < settings.inFlight(queued)));
+                  || (!blocked && startedBefore < total && !settings.paused()
+                      && running.size() < settings.inFlight(queued)));
     }
     closed[0] = true;
     for (CancellationScope scope : running.values()) {

@@ -18,6 +18,7 @@ import selflengthen.activities.RunPaths;
 import selflengthen.activities.Seeds;
 import selflengthen.activities.Stages;
 import selflengthen.activities.TrainActivities;
+import selflengthen.method.SelfInstructBatches;
 import selflengthen.v1.AdapterRef;
 import selflengthen.v1.DatasetRef;
 import selflengthen.v1.MergeStageTask;
@@ -55,13 +56,23 @@ final class StageRunner {
    *     queue, and consecutive steps run within one workflow task. Each returns in milliseconds to
    *     minutes; a long one keeps the workflow task alive by heartbeating it (SDK).
    * @param queueAhead shards are scheduled ahead of the limit ({@code parallelism.queued_shards})
+   * @param batchedSelfInstruct self-instruct shards wait for the earlier shards of their batch
    */
-  record Features(boolean localControl, boolean queueAhead) {
-    static final Features LEGACY = new Features(false, false);
-    static final Features CURRENT = new Features(true, true);
+  record Features(boolean localControl, boolean queueAhead, boolean batchedSelfInstruct) {
+    static final Features LEGACY = new Features(false, false, false);
+    static final Features CURRENT = new Features(true, true, false);
 
     static Features since(int version, int fast) {
       return version >= fast ? CURRENT : LEGACY;
+    }
+
+    /**
+     * @param batches from this version on, a self-instruct shard starts only after the earlier
+     *     shards of its batch finished (its pool holds what they accepted)
+     */
+    static Features since(int version, int fast, int batches) {
+      Features f = since(version, fast);
+      return new Features(f.localControl(), f.queueAhead(), version >= batches);
     }
   }
 
@@ -182,7 +193,7 @@ final class StageRunner {
         tasks.add(shardTask(call, shard));
       }
       ShardedStage.Outcome outcome =
-          new ShardedStage(stage, settings, board, stragglerFraction(stage), queuedShards())
+          new ShardedStage(stage, settings, board, stragglerFraction(stage), queuedShards(), chain(stage, tasks.size()))
               .run(tasks, task -> startShard(stage, task));
       MergeStageTask.Builder merge =
           MergeStageTask.newBuilder()
@@ -244,13 +255,30 @@ final class StageRunner {
                 ActivityOptionsFactory.inference(inferenceHeartbeat()), task.getContext().getCallId()));
     Functions.Func1<ShardTask, ShardSummary> method =
         switch (stage) {
-          case Stages.SELF_INSTRUCT -> stub::selfInstructShard;
-          case Stages.RESPOND -> stub::respondShard;
+          case Stages.SELF_INSTRUCT, Stages.COLLECT_SELF_INSTRUCT -> stub::selfInstructShard;
+          case Stages.RESPOND, Stages.COLLECT_RESPOND -> stub::respondShard;
           case Stages.EXTEND -> stub::extendShard;
           case Stages.MEASURE -> stub::measureShard;
+          case Stages.LENGTH_CONTROL_REWRITE -> stub::lengthRewriteShard;
           default -> throw new IllegalArgumentException("not a sharded stage: " + stage);
         };
     return Async.function(method, task);
+  }
+
+  /**
+   * Self-instruct's batches ({@link SelfInstructBatches}): shard i waits for shard i - B. The
+   * collection pass exists only in versions that batch; a round's self-instruct from {@link
+   * Features#batchedSelfInstruct}. 0: no chain.
+   */
+  private int chain(String stage, int shards) {
+    boolean selfInstruct =
+        stage.equals(Stages.COLLECT_SELF_INSTRUCT)
+            || (stage.equals(Stages.SELF_INSTRUCT) && features.batchedSelfInstruct());
+    if (!selfInstruct || !SelfInstructBatches.chained(spec.getSelfInstruct())) {
+      return 0;
+    }
+    return SelfInstructBatches.batches(
+        shards, spec.getParallelism().getShardSize(), spec.getSelfInstruct().getBatchSize());
   }
 
   /** The spec's queued_shards (unset: none); 0 before the feature. */
@@ -270,7 +298,11 @@ final class StageRunner {
    * stages are cut, as in the reference.
    */
   private double stragglerFraction(String stage) {
-    if (stage.equals(Stages.EVAL)) {
+    if (stage.equals(Stages.EVAL)
+        || stage.equals(Stages.COLLECT_SELF_INSTRUCT)
+        || stage.equals(Stages.LENGTH_CONTROL_REWRITE)) {
+      // A benchmark needs every row; the collection's self-instruct has no cut in the reference
+      // (its step 0 waits for every request); every long.jsonl row gets its rewrite or fallback.
       return 1.0;
     }
     // The reference stops waiting at 95% only in step1 (initial responses) and step2 (extensions);

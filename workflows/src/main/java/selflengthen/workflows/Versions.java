@@ -12,10 +12,15 @@ final class Versions {
    * measure, when the spec names an evaluation dataset.
    */
   static final String ROUND_STAGES = "round-stages";
-  static final int ROUND_STAGES_MAX = 3;
+  static final int ROUND_STAGES_MAX = 4;
   static final int ROUND_STAGES_EVAL = 2;
   /** 3: {@link StageRunner.Features#CURRENT}: local control steps, shards queued ahead. */
   static final int ROUND_STAGES_FAST = 3;
+  /**
+   * 4: self-instruct as the reference's batches: a shard starts only after the earlier shards of
+   * its batch ({@code StageRunner.Features#batchedSelfInstruct}).
+   */
+  static final int ROUND_STAGES_BATCHES = 4;
 
   /** The standalone evaluation's flow: prepare, answer (sharded), score. */
   static final String EVAL_FLOW = "eval-flow";
@@ -47,6 +52,14 @@ final class Versions {
   static final String STRAGGLER_STAGES = "straggler-stages";
   static final int STRAGGLER_STAGES_MAX = 1;
   static final int STRAGGLER_STAGES_REFERENCE = 1;
+
+  /**
+   * The collection pass after the rounds (collect.enabled): the final models make and answer
+   * collect.total_count more instructions, and long.jsonl takes every round's initial (after
+   * drop-short) and extended responses plus the pass's. Before it: only the extended responses.
+   */
+  static final String COLLECT_PASS = "collect-pass";
+  static final int COLLECT_PASS_MAX = 1;
 
   private Versions() {}
 }

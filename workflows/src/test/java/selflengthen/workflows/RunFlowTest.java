@@ -34,6 +34,7 @@ import selflengthen.v1.MergedStage;
 import selflengthen.v1.RoundInput;
 import selflengthen.v1.RoundResult;
 import selflengthen.v1.RoundSettings;
+import selflengthen.v1.DatasetRef;
 import selflengthen.v1.RunResult;
 import selflengthen.v1.RunSpec;
 import selflengthen.v1.RunState;
@@ -52,7 +53,12 @@ class RunFlowTest {
   @Test
   void twoRoundsRunTheStagesInMethodOrderWithDeterministicIds() throws IOException {
     try (TestRun t = new TestRun()) {
-      RunSpec spec = TestRun.spec("flow", 2, 6, 4).build();
+      RunSpec.Builder specBuilder = TestRun.spec("flow", 2, 6, 4);
+      // The collection pass (4 more instructions) and length control's LLM rewrite, as resolved
+      // specs have them by default.
+      specBuilder.getCollectBuilder().setEnabled(true).setTotalCount(4);
+      specBuilder.getLengthControlBuilder().setRewrite(true);
+      RunSpec spec = specBuilder.build();
       String firstRunId = t.start(t.stub("flow"), spec);
       RunResult result = t.result("flow", RunResult.class);
 
@@ -131,10 +137,30 @@ class RunFlowTest {
       assertEquals(
           r1.getInstructionPool(),
           t.log.merges.get("flow/round-2/self_instruct").getPool());
-      // After the rounds: long.jsonl from both rounds' kept extended pairs, length control, report.
+      // After the rounds: the collection pass (self-instruct + responses + drop-short, round 0).
+      assertEquals(2, t.log.started("flow/round-0/collect_self_instruct/"));
+      assertTrue(t.log.started("flow/round-0/collect_respond/") > 0);
+      // long.jsonl: both rounds' initial (after drop-short) and extended responses, and the pass's.
+      assertEquals(1, t.log.collects.size());
+      assertEquals(
+          List.of(
+              RunPaths.stageOutput("flow", 1, Stages.DROP_SHORT),
+              RunPaths.stageOutput("flow", 1, Stages.DROP_SHORT_EXTENDED),
+              RunPaths.stageOutput("flow", 2, Stages.DROP_SHORT),
+              RunPaths.stageOutput("flow", 2, Stages.DROP_SHORT_EXTENDED),
+              RunPaths.stageOutput("flow", 0, Stages.COLLECT_DROP_SHORT)),
+          t.log.collects.get(0).getSourcesList().stream().map(DatasetRef::getPath).toList());
       assertEquals(RunPaths.longSet("flow"), result.getLongSet().getPath());
-      assertEquals(14, result.getLongSet().getCount(), "7 kept extended pairs per round");
-      assertEquals(11, result.getLengthControlSet().getCount());
+      long pass = t.log.collects.get(0).getSources(4).getCount();
+      assertTrue(pass > 0);
+      assertEquals(32 + pass, result.getLongSet().getCount(), "9 initial + 7 extended per round, and the pass's");
+      // Length control: plan, the sharded rewrite, the set from the rewritten rows.
+      assertEquals(2, t.log.lengthControls.size());
+      assertEquals(RunPaths.lengthControlPlan("flow"), t.log.lengthControls.get(0).getPlanOutputPath());
+      assertTrue(t.log.started("flow/round-0/length_control_rewrite/") > 0);
+      long planned = (32 + pass) * 4 / 5;
+      assertEquals(planned, t.log.lengthControls.get(1).getRewritten().getCount());
+      assertEquals(planned, result.getLengthControlSet().getCount());
       // method.md "Then SFT": the Generator, fresh from its model, on the length-controlled set.
       TrainTask last = t.log.trainTasks.get(t.log.trainTasks.size() - 1);
       assertEquals("flow/round-0/" + Stages.TRAIN_LENGTH_CONTROL, last.getContext().getCallId());
@@ -142,7 +168,7 @@ class RunFlowTest {
       assertEquals(result.getLengthControlSet(), last.getTrainingSet());
       assertFalse(last.hasPrevious());
       assertEquals(RunPaths.lengthControlAdapter("flow"), result.getLengthControlTraining().getAdapter().getPath());
-      assertEquals(11, result.getLengthControlTraining().getExamples());
+      assertEquals(planned, result.getLengthControlTraining().getExamples());
       assertEquals(List.of("runs/flow/report/report.md", "runs/flow/report/report.json"), result.getReportFilesList());
 
       if (System.getProperty(RECORD) != null) {

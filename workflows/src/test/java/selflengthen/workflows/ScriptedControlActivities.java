@@ -146,6 +146,7 @@ final class ScriptedControlActivities implements selflengthen.activities.Control
   @Override
   public StageResult collect(CollectTask task) {
     log.record("collect", task.getContext().getCallId());
+    log.collects.add(task);
     long n = task.getSourcesList().stream().mapToLong(DatasetRef::getCount).sum();
     return StageResult.newBuilder()
         .setOutput(Refs.dataset(task.getOutputPath(), n))
@@ -157,11 +158,13 @@ final class ScriptedControlActivities implements selflengthen.activities.Control
   @Override
   public LengthControlResult lengthControl(LengthControlTask task) {
     log.record("lengthControl", task.getContext().getCallId());
-    long n = task.getLongSet().getCount() * 4 / 5;
+    log.lengthControls.add(task);
+    long n = task.hasRewritten() ? task.getRewritten().getCount() : task.getLongSet().getCount() * 4 / 5;
+    String out = task.getPlanOutputPath().isEmpty() ? task.getOutputPath() : task.getPlanOutputPath();
     return LengthControlResult.newBuilder()
         .setStage(
             StageResult.newBuilder()
-                .setOutput(Refs.dataset(task.getOutputPath(), n))
+                .setOutput(Refs.dataset(out, n))
                 .setSamplesIn(task.getLongSet().getCount())
                 .setSamplesOut(n))
         .putPerType("about", n)

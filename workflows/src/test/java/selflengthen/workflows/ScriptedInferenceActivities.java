@@ -40,6 +40,11 @@ final class ScriptedInferenceActivities implements InferenceActivities {
     return shard(task, 1, 500 + 600 * task.getContext().getRound(), 1);
   }
 
+  @Override
+  public ShardSummary lengthRewriteShard(ShardTask task) {
+    return shard(task, 1, 3000, 1);
+  }
+
   private ShardSummary shard(ShardTask task, int perRow, double words, int attemptsPerRow) {
     String id = task.getContext().getCallId();
     log.record("shard", id);

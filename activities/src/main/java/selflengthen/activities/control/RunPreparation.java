@@ -24,6 +24,7 @@ import selflengthen.activities.support.DataRoots;
 import selflengthen.activities.support.EvalDatasets;
 import selflengthen.activities.support.Lineages;
 import selflengthen.activities.support.MethodSetup;
+import selflengthen.spec.SeedLanguage;
 import selflengthen.spec.SpecDefaults;
 import selflengthen.spec.SpecProblem;
 import selflengthen.spec.SpecValidationException;
@@ -67,7 +68,12 @@ final class RunPreparation {
   }
 
   PreparedRun prepare(RunSpec input) {
-    RunSpec spec = SpecDefaults.resolve(input);
+    RunSpec spec;
+    try {
+      spec = SpecDefaults.resolve(SeedLanguage.apply(input));
+    } catch (SpecValidationException e) {
+      throw ActivityErrors.specValidation(e.getMessage());
+    }
     List<SpecProblem> structural = new ArrayList<>(SpecValidator.structuralProblems(spec));
     if (!structural.isEmpty()) {
       throw ActivityErrors.specValidation(new SpecValidationException(structural).getMessage());
@@ -177,15 +183,22 @@ final class RunPreparation {
     List<String> held;
     List<String> poolRows;
     List<InputRef> inputs = new ArrayList<>(List.of(input(seedFile)));
-    String heldOutFile = spec.getMeasurement().getHeldOutFile();
-    if (heldOutFile.isBlank()) {
+    String tasksFile = spec.getMeasurement().getTasksFile().isBlank()
+        ? spec.getMeasurement().getHeldOutFile() : spec.getMeasurement().getTasksFile();
+    if (!tasksFile.isBlank()) {
+      List<String> all = instructions(tasksFile, "measurement.tasks_file");
+      held = all.subList(0, Math.min(heldOutCount, all.size()));
+      poolRows = seeds;
+      inputs.add(input(tasksFile));
+    } else if (spec.getMeasurement().getHoldOutSeeds()) {
+      // Option: the measured seeds leave the pool (the project's earlier default).
       held = seeds.subList(0, Math.min(heldOutCount, seeds.size()));
       poolRows = seeds.subList(held.size(), seeds.size());
     } else {
-      List<String> all = instructions(heldOutFile, "measurement.held_out_file");
-      held = all.subList(0, Math.min(heldOutCount, all.size()));
+      // Default: measure on seeds but keep every seed in the pool; the measurement then tracks the
+      // model's lengths on tasks it also sees as examples (never as training targets).
+      held = seeds.subList(0, Math.min(heldOutCount, seeds.size()));
       poolRows = seeds;
-      inputs.add(input(heldOutFile));
     }
     StageContext context =
         StageContext.newBuilder().setSpec(spec).setRound(0).setStage(Stages.PREPARE)

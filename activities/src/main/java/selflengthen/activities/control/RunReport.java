@@ -191,6 +191,9 @@ final class RunReport {
       ObjectNode o = root.putObject("length_control");
       o.put("path", lc.getStage().getOutput().getPath());
       o.put("rows", lc.getStage().getSamplesOut());
+      o.put("rewritten", lc.getRewritten());
+      o.put("fallback", lc.getFallback());
+      o.put("rewrite_model", lc.getModel());
       ObjectNode types = o.putObject("per_type");
       lc.getPerTypeMap().entrySet().stream().sorted(Map.Entry.comparingByKey())
           .forEach(e -> types.put(e.getKey(), e.getValue()));
@@ -249,6 +252,9 @@ final class RunReport {
         md.append(benchmarkRow(Integer.toString(r.getRound()), r.getEvaluation()));
       }
     }
+    result.getRoundsList().stream().filter(r -> r.hasEvaluation() && r.getEvaluation().hasQuality())
+        .map(r -> r.getEvaluation().getQuality().getJudgeModel()).filter(m -> !m.isEmpty()).distinct()
+        .forEach(m -> md.append("\nJudge model: `").append(m).append("`\n"));
     return md.toString();
   }
 
@@ -305,6 +311,11 @@ final class RunReport {
       lc.getPerTypeMap().entrySet().stream().sorted(Map.Entry.comparingByKey())
           .forEach(e -> parts.add(e.getKey() + " " + e.getValue()));
       md.append(String.join(", ", parts)).append(")\n");
+      if (!lc.getModel().isEmpty()) {
+        md.append(String.format(Locale.ROOT,
+            "- length control: %d queries rewritten by `%s`, %d fell back to the appended limit%n",
+            lc.getRewritten(), lc.getModel(), lc.getFallback()));
+      }
       if (result.hasLengthControlTraining()) {
         TrainingResult t = result.getLengthControlTraining();
         md.append(String.format(Locale.ROOT, "- `%s`: the Generator trained on them (%d examples, loss %.3f -> %.3f)%n",

@@ -59,7 +59,10 @@ final class EvalScoring {
     result = new LengthEvaluation.Result(
         benchmark, result.summary().toBuilder().setResponses(responses).build(), result.rows());
     QualitySummary quality =
-        spec.getEvaluation().getJudge() ? quality(benchmark.scorer().judgeRubric(), responses) : null;
+        spec.getEvaluation().getJudge()
+            ? quality(benchmark.scorer().judgeRubric(), responses).toBuilder()
+                .setJudgeModel(judgeModel(spec.getModels().getJudge())).build()
+            : null;
     EvalReport.Written written;
     try {
       written = EvalReport.write(result, store.resolve(dir), RunPaths.EVAL_REPORT_STEM, quality);
@@ -84,6 +87,14 @@ final class EvalScoring {
         Lineages.of(task.getContext(), List.of(InputRef.of(task.getResponses()))),
         built);
     return built;
+  }
+
+  /** How a report names the judge: its checkpoint, or endpoint and model name. */
+  static String judgeModel(selflengthen.v1.ModelRef judge) {
+    if (!judge.getEndpoint().isEmpty()) {
+      return judge.getModelName() + " at " + judge.getEndpoint();
+    }
+    return judge.getPath() + (judge.getAdapter().isEmpty() ? "" : " + adapter " + judge.getAdapter());
   }
 
   /** The judge's verdicts as the eval shards recorded them in the rows. */

@@ -41,6 +41,17 @@ final class Generation {
     return new Generation(model, role, params, tokens, stop);
   }
 
+  /** The same model and sampling with {@code extra} stop strings added to the configured ones. */
+  Generation withExtraStops(List<String> extra) {
+    List<String> all = new java.util.ArrayList<>(stop);
+    for (String s : extra) {
+      if (!all.contains(s)) {
+        all.add(s);
+      }
+    }
+    return new Generation(model, role, sampling, maxNewTokens, List.copyOf(all));
+  }
+
   private Generation(
       LanguageModel model, RoleModels.Resolved role, SamplingParams sampling, int maxNewTokens, List<String> stop) {
     this.model = model;

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import selflengthen.activities.InferenceActivities;
+import selflengthen.activities.Roles;
 import selflengthen.activities.models.ModelProvider;
 import selflengthen.activities.support.ActivityErrors;
 import selflengthen.activities.support.DataRoots;
@@ -29,7 +30,10 @@ import selflengthen.v1.ShardTask;
  * stage.
  */
 public final class InferenceActivitiesImpl implements InferenceActivities {
-  /** The judge answers one word: a few greedy tokens are enough. */
+  /**
+   * The judge's answer counts only when it is exactly one word, so 16 new tokens decide the same as
+   * the reference's 16384 (a longer answer is a rejection either way) at a fraction of the cost.
+   */
   static final int JUDGE_TOKENS = 16;
 
   private final DataRoots roots;
@@ -70,13 +74,35 @@ public final class InferenceActivitiesImpl implements InferenceActivities {
     return Shard.run(roots, poll, task, this::measure);
   }
 
+  @Override
+  public ShardSummary lengthRewriteShard(ShardTask task) {
+    return Shard.run(roots, poll, task, this::lengthRewrite);
+  }
+
+  /** The rewrite answers one query: a budget well above any query's length. */
+  static final int REWRITE_TOKENS = 1024;
+
+  private ShardSummary lengthRewrite(Shard shard) {
+    RunSpec spec = shard.spec();
+    MethodSetup method = MethodSetup.of(spec);
+    ShardRef ref = shard.ref();
+    List<JsonNode> plan = Datasets.slice(shard.store(), ref.getInput(), ref.getFirstRow(), ref.getRowCount());
+    Generation model = shard.generation(models, "length_control", null, spec.getSampling(),
+        (int) Math.min(spec.getSampling().getMaxNewTokens(), REWRITE_TOKENS));
+    int tries = Math.max(1, spec.getLengthControl().getRewriteTries());
+    RewriteWork work =
+        new RewriteWork(
+            new RewriteWork.Setup(plan, ref.getFirstRow(), method.prompts(), model, tries, UnitSeeds.of(shard.task().getContext())));
+    return shard.runner().run(shard.units(1), shard.threads(), work, shard.inputs(), List.of(model.version()));
+  }
+
   private ShardSummary selfInstruct(Shard shard) {
     RunSpec spec = shard.spec();
     MethodSetup method = MethodSetup.of(spec);
     SelfInstruct si = spec.getSelfInstruct();
-    List<String> pool = instructions(shard.store(), shard.ref().getInput(), 0, Long.MAX_VALUE);
+    List<String> pool = SelfInstructPool.of(shard, poll);
     if (pool.isEmpty()) {
-      throw ActivityErrors.badInput("the instruction pool " + shard.ref().getInput().getPath()
+      throw ActivityErrors.badInput("the instruction pool of " + shard.task().getContext().getCallId()
           + " is empty: self-instruct needs examples");
     }
     NearDuplicates nearDuplicates = NearDuplicates.of(si);
@@ -84,12 +110,19 @@ public final class InferenceActivitiesImpl implements InferenceActivities {
     InstructionCandidates candidates = InstructionCandidates.of(method.profile(), si);
     // An instruction has fewer than max_words words: more than ~2 tokens a word can only be rejected.
     int tokens = (int) Math.min(si.getSampling().getMaxNewTokens(), 2L * si.getMaxWords() + 64);
-    Generation generator = shard.generation(models, si.getSampling(), tokens);
+    // The reference writes and judges instructions with the base model in every round; the task's
+    // adapter (the round's Generator) only with generator_writes.
+    Generation generator =
+        shard.generation(models, Roles.GENERATOR, si.getGeneratorWrites() ? shard.task().getAdapter() : null,
+            si.getSampling(), tokens);
+    generator = generator.withExtraStops(method.prompts().selfInstructStop().stream().toList());
     Generation judge = null;
     List<ModelVersion> versions = new ArrayList<>(List.of(generator.version()));
     if (!si.hasJudge() || si.getJudge()) {
-      judge = shard.generation(models, "judge", null, si.getSampling(), JUDGE_TOKENS)
-          .with(SamplingParams.greedy(), JUDGE_TOKENS);
+      judge = shard.generation(models, "judge", null, si.getSampling(), JUDGE_TOKENS);
+      if (si.getLenientJudge()) {
+        judge = judge.with(SamplingParams.greedy(), JUDGE_TOKENS);
+      }
       versions.add(judge.version());
     }
     SelfInstructWork work =
@@ -104,6 +137,8 @@ public final class InferenceActivitiesImpl implements InferenceActivities {
                 si.getJudgeLongWords(),
                 si.getFewShot(),
                 si.getMaxTries(),
+                si.getLenientParse(),
+                si.getLenientJudge(),
                 UnitSeeds.of(shard.task().getContext())));
     return shard.runner().run(shard.units(1), shard.threads(), work, shard.inputs(), versions);
   }
@@ -173,7 +208,7 @@ public final class InferenceActivitiesImpl implements InferenceActivities {
     return shard.runner().run(shard.units(1), shard.threads(), work, shard.inputs(), List.of(generator.version()));
   }
 
-  private static List<String> instructions(DataStore store, selflengthen.v1.DatasetRef ref, long first, long count) {
+  static List<String> instructions(DataStore store, selflengthen.v1.DatasetRef ref, long first, long count) {
     List<JsonNode> rows = Datasets.slice(store, ref, first, count);
     List<String> out = new ArrayList<>(rows.size());
     for (int i = 0; i < rows.size(); i++) {

@@ -15,10 +15,12 @@ import selflengthen.method.PromptSet;
 import selflengthen.method.ShardSeeds;
 
 /**
- * Self-instruct (method.md step 1), one requested instruction per unit: up to {@code maxTries}
- * few-shot prompts, each with two pool instructions drawn with the unit's seeded random; a candidate
- * is kept when it parses, has a word count inside the window, is no near duplicate of a pool
- * instruction, and the judge (when on) answers yes.
+ * Self-instruct, one requested instruction per unit: up to {@code maxTries} few-shot raw
+ * completions, each with pool instructions drawn with the unit's seeded random; a candidate is kept
+ * when its word count lies inside the window, it is no near duplicate of a pool instruction (an
+ * option, off by default), and the judge (when on) answers yes. By default as the reference: the
+ * candidate is the whole stripped completion and only an exact "yes" / "是" counts; {@code
+ * lenientParse} and {@code lenientJudge} restore the project's earlier, forgiving readings.
  */
 final class SelfInstructWork implements UnitWork {
   private static final Logger log = LoggerFactory.getLogger(SelfInstructWork.class);
@@ -34,6 +36,8 @@ final class SelfInstructWork implements UnitWork {
       int judgeLongWords,
       int fewShot,
       int maxTries,
+      boolean lenientParse,
+      boolean lenientJudge,
       UnitSeeds seeds) {}
 
   private final Setup s;
@@ -56,7 +60,8 @@ final class SelfInstructWork implements UnitWork {
         log.warn("row {}: the engine refused the self-instruct prompt, giving up: {}", unit.row(), e.getMessage());
         return new Outcome(null, t + 1);
       }
-      Optional<String> candidate = InstructionCandidates.parse(completion);
+      Optional<String> candidate =
+          s.lenientParse() ? InstructionCandidates.parse(completion) : InstructionCandidates.referenceCandidate(completion);
       if (candidate.isEmpty() || !s.candidates().withinWindow(candidate.get())) {
         continue;
       }
@@ -80,7 +85,9 @@ final class SelfInstructWork implements UnitWork {
     }
     ChatPrompt question = s.prompts().judgeInstruction(instruction, s.judgeLongWords());
     String answer = s.judge().chat(question, ShardSeeds.child(trySeed, "judge", 0), stopped).text();
-    return InstructionCandidates.parseJudge(answer) == InstructionCandidates.JudgeAnswer.YES;
+    return s.lenientJudge()
+        ? InstructionCandidates.parseJudge(answer) == InstructionCandidates.JudgeAnswer.YES
+        : InstructionCandidates.exactYes(answer, s.prompts().profile());
   }
 
   @Override

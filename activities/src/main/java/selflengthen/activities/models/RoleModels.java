@@ -36,6 +36,7 @@ public final class RoleModels {
       case Roles.GENERATOR -> spec.getModels().getGenerator();
       case Roles.EXTENDER -> spec.getModels().getExtender();
       case "judge" -> spec.getModels().getJudge();
+      case "length_control" -> spec.getModels().getLengthControl();
       default -> throw ActivityErrors.badInput("unknown role '" + role + "' (expected generator or extender)");
     };
   }

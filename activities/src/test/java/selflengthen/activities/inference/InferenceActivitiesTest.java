@@ -227,7 +227,10 @@ class InferenceActivitiesTest {
   @Test
   void selfInstructKeepsJudgedInstructionsInTheWindowThatAreNoPoolDuplicates() {
     Path root = tmp.resolve("data");
-    RunSpec spec = spec(root, 4);
+    RunSpec base = spec(root, 4);
+    // The near-duplicate filter is an option (off by default): on here, so copies are refused.
+    RunSpec spec = base.toBuilder().setSelfInstruct(
+        base.getSelfInstruct().toBuilder().setNearDuplicateThreshold(0.7f).setBatchSize(1)).build();
     DataStore store = DataStore.open(root);
     DatasetRef pool =
         store.writeJsonl(RunPaths.seedPool(RUN), TestRuns.SEEDS.stream().map(i -> new PoolRow(i, "seed")).toList());
@@ -252,16 +255,49 @@ class InferenceActivitiesTest {
         assertFalse(poolIndex.isNearDuplicate(instruction), instruction);
       }
       List<GenerationRequest> requests = new ArrayList<>(models.model.requests);
-      long asked = requests.stream().filter(r -> r.prompt().contains("Now write Instruction 3")).count();
+      long asked = requests.stream().filter(r -> r.forcedPrefix().endsWith("Instruction 3:")).count();
       long judged = requests.stream().filter(r -> r.prompt().contains("Yes or No")).count();
       long haikus = requests.stream().filter(r -> r.prompt().contains("Yes or No") && r.prompt().contains("haiku")).count();
       assertEquals(asked, s.getAttempts(), "attempts count every few-shot prompt");
       assertTrue(haikus > 0, "some candidates were refused by the judge");
       assertTrue(judged < asked, "candidates outside the window or duplicating the pool never reach the judge");
-      assertTrue(requests.stream().filter(r -> r.prompt().contains("Yes or No")).allMatch(r -> r.sampling().isGreedy()));
-      // Self-instruct answers start after the prompt's "Instruction 3:".
-      assertTrue(requests.stream().filter(r -> r.prompt().contains("Now write Instruction 3"))
-          .allMatch(r -> r.forcedPrefix().equals("Instruction 3:")));
+      // The judge samples with the run's sampling, as the reference's.
+      assertTrue(requests.stream().filter(r -> r.prompt().contains("Yes or No")).noneMatch(r -> r.sampling().isGreedy()));
+      // A raw completion: the examples stand in the assistant turn; it stops at a fourth
+      // instruction and at the reference's stops; the base model (no adapter) writes and judges.
+      List<GenerationRequest> made = requests.stream().filter(r -> r.forcedPrefix().endsWith("Instruction 3:")).toList();
+      assertTrue(made.stream().allMatch(r -> r.forcedPrefix().startsWith("Instruction 1: ")
+          && r.stopStrings().contains("\nInstruction 4") && r.stopStrings().contains("\n\n---") && r.adapter() == null));
+      assertTrue(requests.stream().allMatch(r -> r.adapter() == null));
+    }
+  }
+
+  @Test
+  void aShardDrawsFromTheSeedsAndWhatTheEarlierShardsOfItsBatchAccepted() throws Exception {
+    Path root = tmp.resolve("data");
+    RunSpec base = spec(root, 4);
+    RunSpec spec = base.toBuilder()
+        .setSelfInstruct(base.getSelfInstruct().toBuilder().setInstructionsPerRound(16).setBatchSize(500))
+        .setParallelism(base.getParallelism().toBuilder().setShardSize(8))
+        .build();
+    DataStore store = DataStore.open(root);
+    DatasetRef pool =
+        store.writeJsonl(RunPaths.seedPool(RUN), TestRuns.SEEDS.stream().map(i -> new PoolRow(i, "seed")).toList());
+    ScriptedModels models = new ScriptedModels();
+    try (ActivityHarness h = new ActivityHarness(new InferenceActivitiesImpl(new DataRoots(store), models, java.time.Duration.ofMillis(50)))) {
+      InferenceActivities stub = h.stub(InferenceActivities.class);
+      ShardTask first = task(spec, 1, Stages.SELF_INSTRUCT, pool, 0, 0, 8, Roles.GENERATOR);
+      stub.selfInstructShard(first);
+      List<String> fromFirst = store.readJsonl(first.getOutputPath()).stream()
+          .map(r -> r.get("instruction").asText()).toList();
+      assertFalse(fromFirst.isEmpty());
+      ShardTask second = task(spec, 1, Stages.SELF_INSTRUCT, pool, 1, 8, 8, Roles.GENERATOR);
+      int before = models.model.requests.size();
+      stub.selfInstructShard(second);
+      List<GenerationRequest> secondRequests =
+          new ArrayList<>(models.model.requests).subList(before, models.model.requests.size());
+      assertTrue(secondRequests.stream().anyMatch(r -> fromFirst.stream().anyMatch(i -> r.forcedPrefix().contains(i))),
+          "shard 1's examples include what shard 0 accepted");
     }
   }
 

@@ -22,7 +22,7 @@ import selflengthen.model.api.LanguageModel;
  * <ul>
  *   <li>Judge question ("Reply with one word: Yes or No"): "No" for an instruction mentioning a
  *       haiku, else "Yes".
- *   <li>Self-instruct ("Now write Instruction 3"): by the seed, a new long-writing instruction (made
+ *   <li>Self-instruct (a forced prefix ending "Instruction 3:"): by the seed, a new long-writing instruction (made
  *       of random words), a too-short one ("Hi there."), a haiku request (the judge refuses it) or a
  *       copy of the first example (a near duplicate of the pool).
  *   <li>Extension ("You are an experienced editor"): without a forced prefix, the draft with a new
@@ -95,12 +95,13 @@ public final class ScriptedModel implements LanguageModel {
       String instruction = between(prompt, "<instruction>\n", "\n</instruction>");
       return instruction.contains("haiku") ? "No" : "Yes";
     }
-    if (prompt.contains("Now write Instruction 3")) {
+    if (r.forcedPrefix().endsWith("Instruction 3:") || prompt.contains("Now write Instruction 3")) {
+      String full = prompt + "\n" + r.forcedPrefix();
       return switch (random.nextInt(6)) {
         case 0 -> " Hi there.";
         case 1 -> " Write a haiku about " + words(random, 3) + ".";
         case 2 -> {
-          Matcher m = INSTRUCTION_1.matcher(prompt);
+          Matcher m = INSTRUCTION_1.matcher(full);
           yield m.find() ? " " + m.group(1) : " Hi.";
         }
         default -> " Write a detailed essay about " + words(random, 6) + ", covering its history, "

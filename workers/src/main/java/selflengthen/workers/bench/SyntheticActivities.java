@@ -159,6 +159,11 @@ public final class SyntheticActivities implements ControlActivities, InferenceAc
   }
 
   @Override
+  public ShardSummary lengthRewriteShard(ShardTask task) {
+    return shard(task);
+  }
+
+  @Override
   public TrainingResult train(TrainTask task) {
     return TrainingResult.newBuilder()
         .setAdapter(

@@ -17,6 +17,7 @@ final class LocalPaths {
     b.setDataRoot(abs(b.getDataRoot()));
     b.getSelfInstructBuilder().setSeedFile(abs(b.getSelfInstruct().getSeedFile()));
     b.getMeasurementBuilder().setHeldOutFile(abs(b.getMeasurement().getHeldOutFile()));
+    b.getMeasurementBuilder().setTasksFile(abs(b.getMeasurement().getTasksFile()));
     if (!b.getEvaluation().getDataset().isEmpty()) {
       b.getEvaluationBuilder().setDataset(abs(b.getEvaluation().getDataset()));
     }
@@ -25,6 +26,9 @@ final class LocalPaths {
     models.setGenerator(role(models.getGenerator()));
     models.setExtender(role(models.getExtender()));
     models.setJudge(role(models.getJudge()));
+    if (models.hasLengthControl()) {
+      models.setLengthControl(role(models.getLengthControl()));
+    }
     return b.build();
   }
 

@@ -12,6 +12,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import selflengthen.spec.SeedLanguage;
 import selflengthen.spec.SpecDefaults;
 import selflengthen.spec.SpecFiles;
 import selflengthen.spec.SpecValidator;
@@ -74,7 +75,8 @@ public final class StartCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     RunSpec resolved =
-        SpecValidator.validate(LocalPaths.absolutize(SpecDefaults.resolve(buildSpec())));
+        SpecValidator.validate(
+            LocalPaths.absolutize(SpecDefaults.resolve(SeedLanguage.apply(LocalPaths.absolutize(buildSpec())))));
     PrintWriter out = spec.commandLine().getOut();
     if (dryRun) {
       out.println(SpecFiles.toJson(resolved));

@@ -131,6 +131,20 @@ public final class DemoRun {
       out.printf("  round %-5d: %7.1f  (x%.2f)  %d of %d answers hit the token budget%n", r.getRound(),
           h.getMeanWords(), h.getMeanWords() / seed.getMeanWords(), h.getCapped(), h.getCount());
     }
+    out.println("demo overrides of the reference defaults (and why):");
+    List<String> overrides = DemoSpec.overrides(options.scale());
+    for (String o : overrides) {
+      out.println("  - " + o);
+    }
+    try {
+      Files.createDirectories(reportDir);
+      List<String> md = new ArrayList<>(List.of("# Demo overrides of the reference defaults", ""));
+      overrides.forEach(o -> md.add("- " + o));
+      Files.write(reportDir.resolve("demo_overrides.md"), md);
+      out.println("  (also in " + reportDir.resolve("demo_overrides.md") + ")");
+    } catch (IOException e) {
+      out.println("  (could not write demo_overrides.md: " + e.getMessage() + ")");
+    }
     out.println("report: " + reportDir.resolve("report.md"));
     for (String f : result.getReportFilesList()) {
       out.println("  " + options.dataRoot().resolve(f));

@@ -41,6 +41,37 @@ public final class DemoSpec {
 
   private DemoSpec() {}
 
+  /**
+   * Every field the demo sets away from the reference default, with the reason: the demo's report
+   * and its printed summary list them, so no one mistakes the demo's numbers for the method's.
+   */
+  public static java.util.List<String> overrides(Scale scale) {
+    return java.util.List.of(
+        "rounds " + scale.rounds() + " (reference 3): minutes on a laptop CPU",
+        "self_instruct.instructions_per_round " + scale.instructionsPerRound()
+            + " (reference 5000), collect.total_count " + scale.instructionsPerRound()
+            + " (reference 5000): laptop scale",
+        "self_instruct.sampling.max_new_tokens 48 (reference 16384): demo tasks are one short line",
+        "initial_responses.max_tries and extension.max_tries " + scale.maxTries()
+            + " (reference 20): laptop scale",
+        "sampling.max_new_tokens " + scale.maxNewTokens() + " (reference 16384): the tiny model's"
+            + " 4,096-position context",
+        "sampling.top_p 1 (reference 0.8): a tiny model spreads its end-of-turn probability over"
+            + " many paragraph ends, and top-p 0.8 removes the end token every time",
+        "training: LoRA rank 16, alpha 32, lr 2e-3, " + scale.epochs() + " epochs, batch 4, cutoff 1536,"
+            + " sequential (reference rank 8, alpha 16, lr 1e-4, 4 epochs, batch 1, cutoff 16384,"
+            + " concurrent): a 0.7M-parameter model on 2 CPU cores",
+        "parallelism.shard_size " + scale.shardSize() + ", max_concurrent_shards " + scale.parallelism()
+            + " (defaults 32, 8): a dozen samples per stage",
+        "measurement.tasks_file: the demo world's held-out tasks, " + scale.heldOut() + " of them",
+        "length_control min/max words 100/1000, round_to 100 (reference 2000/8000/1000): the tiny"
+            + " model's texts are hundreds of words",
+        "length_control.rewrite_tries 1 (default 3): the tiny model never learnt to rewrite a request,"
+            + " so most rows fall back to the appended limit; the report counts both",
+        "prompt_overrides: short demo prompts (the tiny model's context stays small; the demo keeps"
+            + " the examples in the user turn, the prefix \"Task 3:\")");
+  }
+
   public static RunSpec build(String runId, Path dataRoot, Path model, Path seedFile,
       Path heldOutFile, Scale scale, long seed) {
     return RunSpec.newBuilder()
@@ -74,13 +105,16 @@ public final class DemoSpec {
             .setConcurrent(false))
         .setParallelism(Parallelism.newBuilder()
             .setShardSize(scale.shardSize()).setMaxConcurrentShards(scale.parallelism()))
+        .setCollect(selflengthen.v1.Collect.newBuilder().setTotalCount(scale.instructionsPerRound()))
         .setMeasurement(Measurement.newBuilder()
-            .setHeldOutFile(heldOutFile.toAbsolutePath().toString())
+            .setTasksFile(heldOutFile.toAbsolutePath().toString())
             .setHeldOutCount(scale.heldOut())
             // A budget well above the lengths measured, so an answer's length is the model's choice.
             .setSampling(Sampling.newBuilder().setMaxNewTokens(scale.measureMaxNewTokens())))
         .setLengthControl(LengthControl.newBuilder()
-            .setMinWords(100).setMaxWords(1000).setRoundTo(100))
+            .setMinWords(100).setMaxWords(1000).setRoundTo(100)
+            // The tiny model never learnt to rewrite a request: one try, then the appended limit.
+            .setRewriteTries(1))
         .putAllPromptOverrides(DemoPrompts.OVERRIDES)
         .build();
   }

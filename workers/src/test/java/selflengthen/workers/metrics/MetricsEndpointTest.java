@@ -85,6 +85,11 @@ class MetricsEndpointTest {
     public ShardSummary measureShard(ShardTask task) {
       return summary(task);
     }
+
+    @Override
+    public ShardSummary lengthRewriteShard(ShardTask task) {
+      return summary(task);
+    }
   }
 
   static String scrape(MetricsEndpoint endpoint) throws Exception {
