@@ -71,8 +71,9 @@ public class SelfLengthenRunImpl implements SelfLengthenRun {
 
   @WorkflowInit
   public SelfLengthenRunImpl(RunSpec spec, RunState carried) {
-    this.spec = spec;
-    this.runId = spec.getRunId();
+    // run_id defaults to the workflow id (a foreign client may leave it out); run() checks they match.
+    this.runId = spec.getRunId().isEmpty() ? Workflow.getInfo().getWorkflowId() : spec.getRunId();
+    this.spec = spec.getRunId().isEmpty() ? spec.toBuilder().setRunId(runId).build() : spec;
     boolean resumed = isCarried(carried);
     this.state = resumed ? carried.toBuilder() : null;
     this.settings =
@@ -94,7 +95,7 @@ public class SelfLengthenRunImpl implements SelfLengthenRun {
     Async.procedure(this::forwardSettings);
     try {
       if (!isCarried(carried)) {
-        prepare(input);
+        prepare(checkRunId(input));
       }
       int rounds = spec.getRounds();
       if (!state.hasSeedHeldOutLengths()) {
@@ -199,6 +200,25 @@ public class SelfLengthenRunImpl implements SelfLengthenRun {
       out.add(b.build());
     }
     return out;
+  }
+
+  /**
+   * The spec with run_id set to the workflow id when it was left out. A different run_id is refused:
+   * every file of the run lives under runs/&lt;run_id&gt;, and status, resume and cancel find a run
+   * by its workflow id, so the two must be one name. (Runs recorded before the check skip it.)
+   */
+  private RunSpec checkRunId(RunSpec input) {
+    RunSpec withId = input.getRunId().isEmpty() ? input.toBuilder().setRunId(runId).build() : input;
+    String workflowId = Workflow.getInfo().getWorkflowId();
+    if (!withId.getRunId().equals(workflowId)
+        && Workflow.getVersion(Versions.RUN_ID_CHECK, Workflow.DEFAULT_VERSION, Versions.RUN_ID_CHECK_MAX)
+            >= Versions.RUN_ID_CHECK_MAX) {
+      throw ApplicationFailure.newNonRetryableFailure(
+          "invalid run spec (1 problem): run_id: '" + withId.getRunId() + "' differs from the workflow id '"
+              + workflowId + "': leave run_id out or set it to the workflow id",
+          ActivityFailures.SPEC_VALIDATION);
+    }
+    return withId;
   }
 
   /** Resolves and validates the spec; a broken spec fails the run at once with its message. */

@@ -40,5 +40,12 @@ final class Versions {
   static final String SEED_EVAL = "seed-eval";
   static final int SEED_EVAL_MAX = 1;
 
+  /**
+   * 1: a run whose spec names a run_id other than its workflow id fails before prepare. Only
+   * executions that meet a mismatch record the marker.
+   */
+  static final String RUN_ID_CHECK = "run-id-check";
+  static final int RUN_ID_CHECK_MAX = 1;
+
   private Versions() {}
 }

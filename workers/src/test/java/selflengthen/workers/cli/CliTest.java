@@ -149,8 +149,12 @@ class CliTest {
     assertEquals(4, printed.getRounds());
     assertEquals(3, printed.getParallelism().getShardSize());
     assertEquals("LANGUAGE_ZH", printed.getLanguage().name());
-    assertTrue(Path.of(printed.getDataRoot()).isAbsolute(), printed.getDataRoot());
+    assertEquals("", printed.getDataRoot(), "no data_root: the workers' configured one");
     assertTrue(Runs.status(conn, "from-file").isEmpty(), "dry run starts nothing");
+    Result relative = run("start", "--spec", file.toString(), "--data-root", "../x", "--dry-run");
+    assertEquals(0, relative.code(), relative.err());
+    String root = selflengthen.spec.SpecFiles.fromJson(relative.out()).getDataRoot();
+    assertTrue(Path.of(root).isAbsolute(), root);
   }
 
   @Test
@@ -202,6 +206,21 @@ class CliTest {
     assertEquals("cli-res\n", resumed.out());
     assertEquals(WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING, state("cli-res"));
     assertTrue(run("status", "cli-res").out().contains("round 1/2"));
+    assertEquals("cancel requested for cli-res\n", run("cancel", "cli-res").out());
+    end = System.currentTimeMillis() + 10_000;
+    while (state("cli-res") == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING
+        && System.currentTimeMillis() < end) {
+      Thread.onSpinWait();
+    }
+    Result closed = run("cancel", "cli-res");
+    assertEquals(1, closed.code(), "cancel of a closed run is an error");
+    assertTrue(closed.err().startsWith("error: run 'cli-res' is not running (canceled): nothing to cancel"), closed.err());
+
+    Path nowhere = dataRoot.resolveSibling("no-such-root");
+    Result unknownRoot = run("resume", "never-ran", "--data-root", nowhere.toString());
+    assertEquals(1, unknownRoot.code());
+    assertTrue(unknownRoot.err().contains("the directory does not exist"), unknownRoot.err());
+    assertFalse(Files.exists(nowhere), "resume creates no data root");
 
     Result noSpec = run("resume", "never-ran", "--data-root", dataRoot.toString());
     assertEquals(1, noSpec.code());
