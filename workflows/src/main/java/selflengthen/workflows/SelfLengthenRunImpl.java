@@ -62,6 +62,8 @@ public class SelfLengthenRunImpl implements SelfLengthenRun {
   private RunSpec spec;
   private RunState.Builder state;
   private String phase = "validating";
+  /** The phase the run was in when it failed or was cancelled: status keeps its stages. */
+  private String failedIn = "";
   private int round;
   private RoundProgress roundProgress;
   private long progressReceivedAt;
@@ -115,7 +117,11 @@ public class SelfLengthenRunImpl implements SelfLengthenRun {
       }
       return finish();
     } catch (RuntimeException e) {
-      phase = "failed";
+      failedIn = phase;
+      // A cancel reaches the run as a CanceledFailure, or wrapped in a round's failure.
+      phase = e instanceof io.temporal.failure.CanceledFailure
+              || io.temporal.workflow.CancellationScope.current().isCancelRequested()
+          ? "cancelled" : "failed";
       throw e;
     }
   }
@@ -176,9 +182,10 @@ public class SelfLengthenRunImpl implements SelfLengthenRun {
         }
       }
     }
-    if (phase.equals("measure_seed")) {
+    String shown = phase.equals("failed") || phase.equals("cancelled") ? failedIn : phase;
+    if (shown.equals("measure_seed")) {
       s.setStage(seedBoard.current()).addAllStages(seedBoard.snapshot());
-    } else if (phase.equals("round") && roundProgress != null && roundProgress.getRound() == round) {
+    } else if (shown.equals("round") && roundProgress != null && roundProgress.getRound() == round) {
       s.setStage(roundProgress.getStage()).addAllStages(aged(roundProgress.getStagesList()));
     }
     return s.build();

@@ -47,5 +47,12 @@ final class Versions {
   static final String RUN_ID_CHECK = "run-id-check";
   static final int RUN_ID_CHECK_MAX = 1;
 
+  /**
+   * 1: a round stops at a stage that produced nothing (EmptyStages) instead of running the next
+   * stages on empty input. Only rounds that meet an empty stage record the marker.
+   */
+  static final String EMPTY_STAGE = "empty-stage";
+  static final int EMPTY_STAGE_MAX = 1;
+
   private Versions() {}
 }
