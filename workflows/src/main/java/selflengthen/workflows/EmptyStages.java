@@ -24,7 +24,7 @@ final class EmptyStages {
     }
     String stage = r.getName();
     long in = r.getSamplesIn();
-    String see = r.getOutput().getPath().isEmpty() ? "" : "; see " + r.getOutput().getPath() + " and its shards";
+    String see = r.getOutput().getPath().isEmpty() ? "" : "; see " + r.getOutput().getPath();
     String what = switch (stage) {
       case Stages.SELF_INSTRUCT -> String.format(Locale.ROOT,
           "self_instruct made 0 instructions from %d tries: every candidate was refused (by the LLM judge,"
