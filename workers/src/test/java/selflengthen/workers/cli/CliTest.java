@@ -138,6 +138,26 @@ class CliTest {
   }
 
   @Test
+  void startSpecProbesAreRefusedWithTheFieldNamed() throws IOException {
+    Path file = dir.resolve("probe.yaml");
+    Files.writeString(file, "run_id: probe\nrounds: -1\nmodels:\n  base_model: " + model
+        + "\nself_instruct:\n  seed_file: " + seeds + "\n  instructions_per_rond: 4\n");
+    Result r = run("start", "--spec", file.toString());
+    assertEquals(1, r.code());
+    assertEquals(1, r.err().lines().count(), r.err());
+    assertTrue(r.err().contains("rounds: -1 is not a count"), r.err());
+    assertTrue(r.err().contains("self_instruct.instructions_per_rond: unknown field (did you mean instructions_per_round?)"), r.err());
+
+    Files.writeString(file, "run_id: probe\nmodels:\n  base_model: " + model + "\nself_instruct:\n  seed_file: " + dir
+        + "\nparallelism:\n  max_concurrent_shards: 100000\n");
+    r = run("start", "--spec", file.toString());
+    assertEquals(1, r.code());
+    assertTrue(r.err().contains("parallelism.max_concurrent_shards: must be at most 1024 (got 100000)"), r.err());
+    assertTrue(r.err().contains("self_instruct.seed_file: " + dir + " is a directory, not a file"), r.err());
+    assertTrue(Runs.status(conn, "probe").isEmpty());
+  }
+
+  @Test
   void aSpecFileWithFlagsOnTopAndDryRun() throws IOException {
     Path file = dir.resolve("spec.yaml");
     Files.writeString(file, "run_id: from-file\nrounds: 5\nlanguage: LANGUAGE_ZH\nmodels:\n  base_model: "
