@@ -35,4 +35,19 @@ class EmptyStageTest {
           s -> s.getName().equals(Stages.RESPOND) && s.getState() == StageState.STAGE_STATE_DONE), status.toString());
     }
   }
+
+  @Test
+  void aCancelledRunSaysCancelledAndKeepsItsStages() {
+    try (TestRun t = new TestRun()) {
+      t.log.behaviors.put("cancel/round-1/respond/shard-0", CallLog.Behavior.WAIT_FOR_GATE);
+      t.start(t.stub("cancel"), TestRun.spec("cancel", 1, 6, 4).build());
+      TestRun.eventually("respond runs", () -> t.log.started("cancel/round-1/respond/") > 0);
+      io.temporal.client.WorkflowStub.fromTyped(t.running("cancel")).cancel();
+      assertThrows(Exception.class, () -> t.result("cancel", RunResult.class));
+      RunStatus status = t.running("cancel").status();
+      assertEquals("cancelled", status.getPhase());
+      assertTrue(status.getStagesList().stream().anyMatch(
+          s -> s.getName().equals(Stages.SELF_INSTRUCT) && s.getState() == StageState.STAGE_STATE_DONE), status.toString());
+    }
+  }
 }
