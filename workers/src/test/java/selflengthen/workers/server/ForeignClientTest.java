@@ -155,6 +155,15 @@ class ForeignClientTest {
     assertTrue(m.contains("rounds: 'three' is not a number"), m);
     assertTrue(m.contains("self_instruct.instructions_per_rond: unknown field (did you mean instructions_per_round?)"), m);
     assertFalse(Files.exists(workerRoot.resolve("runs/typo")), "nothing written");
+
+    // Our own status command tells the same, at once.
+    java.io.StringWriter out = new java.io.StringWriter();
+    picocli.CommandLine cl = selflengthen.workers.Main.commandLine(selflengthen.workers.WorkerHost::defaultRegistrar);
+    cl.setOut(new java.io.PrintWriter(out, true));
+    long t0 = System.nanoTime();
+    assertEquals(0, cl.execute("status", "typo", "--address", server.address()));
+    assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(15), "status answers promptly");
+    assertTrue(out.toString().startsWith("run typo failed: invalid RunSpec (2 problems)"), out.toString());
   }
 
   @Test
