@@ -26,6 +26,7 @@ import selflengthen.v1.TrainingSets;
  * Resolving twice gives the same spec. Pure and deterministic: safe in workflow code.
  */
 public final class SpecDefaults {
+  /** The data root of a worker started without --data-root or SELFLENGTHEN_DATA_ROOT. */
   public static final String DATA_ROOT = "./selflengthen-data";
   public static final long SEED = 42;
   public static final int ROUNDS = 3;
@@ -74,9 +75,7 @@ public final class SpecDefaults {
 
   public static RunSpec resolve(RunSpec spec) {
     RunSpec.Builder b = spec.toBuilder();
-    if (b.getDataRoot().isEmpty()) {
-      b.setDataRoot(DATA_ROOT);
-    }
+    // An unset data_root stays unset: the run uses the worker's configured data root (DataRoots).
     if (b.getLanguage() == Language.LANGUAGE_UNSPECIFIED) {
       b.setLanguage(Language.LANGUAGE_EN);
     }

@@ -3,12 +3,15 @@ package selflengthen.spec;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.List;
+import selflengthen.payload.FieldProblem;
+import selflengthen.payload.JsonMessages;
 import selflengthen.v1.RunSpec;
 
 /**
@@ -18,28 +21,40 @@ import selflengthen.v1.RunSpec;
  * are typos, and a silently ignored typo would run with a default instead.
  */
 public final class SpecFiles {
-  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper YAML =
+      new ObjectMapper(
+          YAMLFactory.builder().enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION).build());
   private static final JsonFormat.Printer PRINTER = JsonFormat.printer().preservingProtoFieldNames();
 
   private SpecFiles() {}
 
-  /** Reads a spec from a .json, .yaml or .yml file (any other name is read as YAML, a superset of JSON). */
+  /**
+   * Reads a spec from a .json, .yaml or .yml file (any other name is read as YAML, a superset of
+   * JSON). The file's size and encoding are checked before it is parsed; syntax errors carry their
+   * line and column; duplicate keys, unknown fields and wrong types are refused, every one named
+   * ({@link SpecValidationException}).
+   */
   public static RunSpec read(Path file) {
+    if (!Files.exists(file)) {
+      throw new IllegalArgumentException("spec file not found: " + file);
+    }
+    java.util.Optional<String> unreadable = TextFiles.problem(file, JsonMessages.MAX_BYTES);
+    if (unreadable.isPresent()) {
+      throw new IllegalArgumentException("spec file: " + unreadable.get());
+    }
     String text;
     try {
       text = Files.readString(file);
-    } catch (NoSuchFileException e) {
-      throw new IllegalArgumentException("spec file not found: " + file);
     } catch (IOException e) {
-      throw new IllegalArgumentException("cannot read spec file " + file + ": " + e.getMessage(), e);
+      throw new IllegalArgumentException("cannot read spec file " + file + ": " + e, e);
     }
     JsonNode tree;
     try {
       tree = YAML.readTree(text);
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException("spec file " + file + ": " + JsonMessages.syntax("it", e).message(), e);
     } catch (IOException e) {
-      throw new IllegalArgumentException("spec file " + file + " is not valid YAML/JSON: "
-          + e.getMessage().lines().findFirst().orElse(""), e);
+      throw new IllegalArgumentException("spec file " + file + " is not valid YAML/JSON: " + e.getMessage(), e);
     }
     if (tree == null || tree.isMissingNode() || tree.isNull()) {
       return RunSpec.getDefaultInstance();
@@ -47,20 +62,21 @@ public final class SpecFiles {
     if (!tree.isObject()) {
       throw new IllegalArgumentException("spec file " + file + " must hold a mapping of fields");
     }
-    try {
-      return fromJson(JSON.writeValueAsString(tree));
-    } catch (IOException | IllegalArgumentException e) {
-      throw new IllegalArgumentException("spec file " + file + ": " + e.getMessage(), e);
+    RunSpec.Builder b = RunSpec.newBuilder();
+    List<FieldProblem> problems = JsonMessages.merge(tree, b);
+    if (!problems.isEmpty()) {
+      throw new SpecValidationException(
+          problems.stream().map(p -> new SpecProblem(p.field(), p.message())).toList(), "spec file " + file);
     }
+    return b.build();
   }
 
-  /** Parses protobuf JSON, refusing unknown fields. */
+  /** Parses protobuf JSON, refusing unknown fields and wrong types, naming every one. */
   public static RunSpec fromJson(String json) {
     RunSpec.Builder b = RunSpec.newBuilder();
-    try {
-      JsonFormat.parser().merge(json, b);
-    } catch (InvalidProtocolBufferException e) {
-      throw new IllegalArgumentException(e.getMessage(), e);
+    List<FieldProblem> problems = JsonMessages.parse(json, b, "the spec");
+    if (!problems.isEmpty()) {
+      throw new SpecValidationException(problems.stream().map(p -> new SpecProblem(p.field(), p.message())).toList());
     }
     return b.build();
   }

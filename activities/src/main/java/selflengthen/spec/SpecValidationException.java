@@ -15,6 +15,12 @@ public class SpecValidationException extends IllegalArgumentException {
     this.problems = List.copyOf(problems);
   }
 
+  /** The same, naming where the spec came from (e.g. "spec file x.yaml"). */
+  public SpecValidationException(List<SpecProblem> problems, String source) {
+    super(source + ": " + message(problems));
+    this.problems = List.copyOf(problems);
+  }
+
   public List<SpecProblem> problems() {
     return problems;
   }

@@ -48,6 +48,9 @@ public final class SpecValidator {
   /** Fields a seed or held-out JSONL line may carry its instruction in. */
   public static final List<String> INSTRUCTION_FIELDS = List.of("instruction", "query", "prompt");
 
+  /** Most shards of a stage in flight at once (the workflow's own bound, as set-parallelism's). */
+  public static final int MAX_SHARDS = 1024;
+
   private static final Pattern DEVICE = Pattern.compile("cpu|cuda(:\\d+)?");
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -97,12 +100,10 @@ public final class SpecValidator {
       p.add("run_id", "'" + s.getRunId() + "' has characters unsafe for a path: use letters, digits,"
           + " '.', '_' and '-', starting with a letter or digit, at most 128");
     }
-    if (s.getDataRoot().isBlank()) {
-      p.add("data_root", "missing");
-    }
     if (s.getLanguage() == Language.UNRECOGNIZED) {
       p.add("language", "unknown language (expected LANGUAGE_EN or LANGUAGE_ZH)");
     }
+    absolutePaths(p, s);
     p.atLeast("rounds", s.getRounds(), 1);
     sampling(p, "sampling", s.getSampling(), null);
     models(p, s);
@@ -154,6 +155,11 @@ public final class SpecValidator {
     var par = s.getParallelism();
     p.atLeast("parallelism.shard_size", par.getShardSize(), 1);
     p.atLeast("parallelism.max_concurrent_shards", par.getMaxConcurrentShards(), 1);
+    // The bound setParallelism enforces (FanOutSettings.MAX_SHARDS): the same at start as later.
+    if (Integer.toUnsignedLong(par.getMaxConcurrentShards()) > MAX_SHARDS) {
+      p.add("parallelism.max_concurrent_shards",
+          "must be at most " + MAX_SHARDS + " (got " + Integer.toUnsignedLong(par.getMaxConcurrentShards()) + ")");
+    }
     p.openClosed("parallelism.straggler_fraction", par.getStragglerFraction(), 0, 1);
     if (par.hasInferenceHeartbeatSeconds()) {
       p.atLeast("parallelism.inference_heartbeat_seconds", par.getInferenceHeartbeatSeconds(), 1);
@@ -375,9 +381,11 @@ public final class SpecValidator {
   /** Checks the files and directories a resolved spec names. */
   public static List<SpecProblem> fileProblems(RunSpec s) {
     Problems p = new Problems();
-    Path dataRoot = path(p, "data_root", s.getDataRoot());
+    Path dataRoot = s.getDataRoot().isBlank() ? null : path(p, "data_root", s.getDataRoot());
     if (dataRoot != null && Files.exists(dataRoot) && !Files.isDirectory(dataRoot)) {
       p.add("data_root", "not a directory: " + s.getDataRoot());
+    } else if (dataRoot != null) {
+      writableProblem(dataRoot).ifPresent(m -> p.add("data_root", m));
     }
     Models m = s.getModels();
     if (!m.getBaseModel().isBlank()) {
@@ -444,14 +452,74 @@ public final class SpecValidator {
     }
   }
 
+  /**
+   * Why a data root cannot be used, found without creating it: an existing root must be a writable
+   * directory, a missing one needs a writable nearest existing parent.
+   */
+  public static java.util.Optional<String> writableProblem(Path root) {
+    Path abs = root.toAbsolutePath().normalize();
+    Path existing = abs;
+    while (existing != null && !Files.exists(existing)) {
+      existing = existing.getParent();
+    }
+    if (existing == null) {
+      return java.util.Optional.of("cannot create " + abs + ": no existing parent directory");
+    }
+    if (!Files.isDirectory(existing)) {
+      return java.util.Optional.of("cannot create " + abs + ": " + existing + " is not a directory");
+    }
+    if (!Files.isWritable(existing)) {
+      return java.util.Optional.of(existing.equals(abs)
+          ? abs + " is not writable (permission denied)"
+          : "cannot create " + abs + ": " + existing + " is not writable (permission denied)");
+    }
+    return java.util.Optional.empty();
+  }
+
+  /**
+   * Paths every worker reads must not depend on a worker's working directory: a relative path
+   * would resolve differently on each machine. (Adapters resolve against the data root.)
+   */
+  private static void absolutePaths(Problems p, RunSpec s) {
+    absolute(p, "data_root", s.getDataRoot());
+    absolute(p, "models.base_model", s.getModels().getBaseModel());
+    for (String role : List.of("generator", "extender", "judge")) {
+      ModelRef r = switch (role) {
+        case "generator" -> s.getModels().getGenerator();
+        case "extender" -> s.getModels().getExtender();
+        default -> s.getModels().getJudge();
+      };
+      absolute(p, "models." + role + ".path", r.getPath());
+      absolute(p, "models." + role + ".api_key_file", r.getApiKeyFile());
+    }
+    absolute(p, "self_instruct.seed_file", s.getSelfInstruct().getSeedFile());
+    absolute(p, "measurement.held_out_file", s.getMeasurement().getHeldOutFile());
+    absolute(p, "evaluation.dataset", s.getEvaluation().getDataset());
+  }
+
+  private static void absolute(Problems p, String at, String text) {
+    if (text.isBlank()) {
+      return;
+    }
+    try {
+      if (!Path.of(text).isAbsolute()) {
+        p.add(at, "'" + text + "' is a relative path: write an absolute one (a relative path would"
+            + " resolve against each worker's own directory)");
+      }
+    } catch (InvalidPathException e) {
+      p.add(at, "not a valid path: '" + text + "'");
+    }
+  }
+
   /** Counts the usable instructions of a JSONL file; -1 when it cannot be read. */
   private static int instructionFile(Problems p, String at, String file) {
     Path path = path(p, at, file);
     if (path == null) {
       return -1;
     }
-    if (!Files.isRegularFile(path)) {
-      p.add(at, "file not found: " + file);
+    java.util.Optional<String> unreadable = TextFiles.problem(path, -1);
+    if (unreadable.isPresent()) {
+      p.add(at, unreadable.get());
       return -1;
     }
     int count = 0;

@@ -48,7 +48,7 @@ class SpecDefaultsTest {
   @Test
   void resolveFillsTheReferenceDefaults() {
     RunSpec r = SpecDefaults.resolve(RunSpec.newBuilder().setModels(Models.newBuilder().setBaseModel("/m")).build());
-    assertEquals("./selflengthen-data", r.getDataRoot());
+    assertEquals("", r.getDataRoot(), "unset: the worker's configured data root");
     assertEquals(Language.LANGUAGE_EN, r.getLanguage());
     assertEquals(42, r.getSeed());
     assertEquals(3, r.getRounds());

@@ -214,4 +214,49 @@ class SpecValidatorTest {
       assertEquals(false, SpecValidator.isSafeRunId(bad), bad);
     }
   }
+
+  @Test
+  void maxConcurrentShardsHasTheBoundOfSetParallelism() {
+    assertEquals(List.of(), fields(good().setParallelism(Parallelism.newBuilder().setMaxConcurrentShards(1024)).build()));
+    assertEquals(List.of("parallelism.max_concurrent_shards"),
+        fields(good().setParallelism(Parallelism.newBuilder().setMaxConcurrentShards(100_000)).build()));
+  }
+
+  @Test
+  void relativePathsAreRefusedInEveryDoor() {
+    RunSpec spec = good().setDataRoot("../../x")
+        .setSelfInstruct(SelfInstruct.newBuilder().setSeedFile("seeds.jsonl")).build();
+    List<SpecProblem> problems = SpecValidator.structuralProblems(SpecDefaults.resolve(spec));
+    assertEquals(List.of("data_root", "self_instruct.seed_file"),
+        problems.stream().map(SpecProblem::field).toList(), problems.toString());
+    assertTrue(problems.get(0).message().contains("relative path"), problems.toString());
+  }
+
+  @Test
+  void seedFileProblemsSayWhy() throws IOException {
+    Files.write(seeds, new byte[] {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF, '{', '}'});
+    assertTrue(SpecValidator.fileProblems(SpecDefaults.resolve(good().build())).toString().contains("byte-order mark"));
+    Files.write(seeds, new byte[] {'{', (byte) 0xFF, '}'});
+    assertTrue(SpecValidator.fileProblems(SpecDefaults.resolve(good().build())).toString().contains("not UTF-8 text"));
+    RunSpec dirSeed = good().setSelfInstruct(SelfInstruct.newBuilder().setSeedFile(dir.toString())).build();
+    assertTrue(SpecValidator.fileProblems(SpecDefaults.resolve(dirSeed)).toString().contains("is a directory"));
+  }
+
+  @Test
+  void anUnwritableDataRootIsFoundWithoutCreatingIt() throws IOException {
+    Path locked = Files.createDirectories(dir.resolve("locked"));
+    assertTrue(locked.toFile().setWritable(false));
+    try {
+      if (Files.isWritable(locked)) {
+        return; // running as root: permissions do not apply
+      }
+      RunSpec spec = good().setDataRoot(locked.resolve("data").toString()).build();
+      List<SpecProblem> problems = SpecValidator.fileProblems(SpecDefaults.resolve(spec));
+      assertEquals("data_root", problems.get(0).field(), problems.toString());
+      assertTrue(problems.get(0).message().contains("is not writable"), problems.toString());
+      assertTrue(!Files.exists(locked.resolve("data")));
+    } finally {
+      locked.toFile().setWritable(true);
+    }
+  }
 }

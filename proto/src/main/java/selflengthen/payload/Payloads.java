@@ -1,29 +1,33 @@
 package selflengthen.payload;
 
-import com.google.protobuf.util.JsonFormat;
+import io.temporal.common.converter.ByteArrayPayloadConverter;
 import io.temporal.common.converter.DataConverter;
 import io.temporal.common.converter.DefaultDataConverter;
-import io.temporal.common.converter.ProtobufJsonPayloadConverter;
+import io.temporal.common.converter.NullPayloadConverter;
+import io.temporal.common.converter.ProtobufPayloadConverter;
 
 /**
  * The project's one Temporal data converter; every client and worker uses it.
  *
- * <p>It is the SDK default (protobuf messages travel as {@code json/protobuf}, everything else as
- * Jackson {@code json/plain}) with one change: {@code json/plain} payloads also decode into
- * protobuf message targets, so runs can be started from the Temporal CLI or Web UI with plain JSON
- * such as {@code {"run_id":"r1","models":{"base_model":"/m"}}}. And {@code json/protobuf} is
- * written without the SDK's indentation: every activity input carries the resolved spec, which is
- * 3.5 KB indented and 2.2 KB compact, and a 100k-sample stage stores thousands of them in its
- * history (capped at 50 MB). Both forms decode alike, so recorded histories still replay.
+ * <p>Protobuf messages are written as {@code json/plain} with the proto field names, so the
+ * Temporal CLI, the Web UI and other SDKs' default converters read query, update and workflow
+ * results (the SDK default writes {@code json/protobuf}, which they cannot read). Runs can be
+ * started with plain JSON such as {@code {"run_id":"r1","models":{"base_model":"/m"}}}; such input
+ * is checked field by field and refused with every problem named. {@code json/protobuf} payloads
+ * (recorded histories, older clients) still decode, so recorded histories replay. Payloads are
+ * written without indentation: every activity input carries the resolved spec, and a 100k-sample
+ * stage stores thousands of them in its history (capped at 50 MB). An input that does not decode
+ * fails the workflow as a non-retryable {@code InvalidInput} failure naming every problem.
  */
 public final class Payloads {
   private static final DataConverter CONVERTER =
-      DefaultDataConverter.newDefaultInstance()
-          .withPayloadConverterOverrides(
-              new ProtobufJsonPayloadConverter(
-                  JsonFormat.printer().omittingInsignificantWhitespace(),
-                  JsonFormat.parser().ignoringUnknownFields()),
-              new JsonPlainProtobufConverter());
+      new DefaultDataConverter(
+          new NullPayloadConverter(),
+          new ByteArrayPayloadConverter(),
+          new JsonPlainProtobufConverter(),
+          new ProtobufJsonInputConverter(),
+          new ProtobufPayloadConverter())
+          .withFailureConverter(new InputFailureConverter());
 
   private Payloads() {}
 

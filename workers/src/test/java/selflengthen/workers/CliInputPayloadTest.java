@@ -39,7 +39,8 @@ class CliInputPayloadTest {
             .setDataConverter(selflengthen.payload.Payloads.dataConverter())
             .build())
         .build());
-    env.newWorker(TaskQueues.CONTROL).registerWorkflowImplementationTypes(ValidatingRun.class);
+    env.newWorker(TaskQueues.CONTROL).registerWorkflowImplementationTypes(
+        selflengthen.workflows.WorkflowImplementations.options(), ValidatingRun.class);
     env.start();
   }
 
@@ -71,7 +72,7 @@ class CliInputPayloadTest {
     String id = startLikeTheTemporalCli("r1",
         "{\"run_id\":\"r1\",\"rounds\":2,\"models\":{\"base_model\":\"/m\"},"
             + "\"selfInstruct\":{\"seed_file\":\"/seeds.jsonl\",\"instructionsPerRound\":7},"
-            + "\"sampling\":{\"temperature\":0.5},\"a_field_from_a_newer_client\":true}");
+            + "\"sampling\":{\"temperature\":0.5}}");
     RunResult result = env.getWorkflowClient().newUntypedWorkflowStub(id).getResult(RunResult.class);
     assertEquals("r1", result.getRunId());
     assertEquals(2, result.getRoundsCount());
@@ -92,5 +93,21 @@ class CliInputPayloadTest {
     assertTrue(message.contains("run_id: 'bad/id'"), message);
     assertTrue(message.contains("rounds: must be at least 1 (got 0)"), message);
     assertTrue(message.contains("sampling.top_p: must be in (0, 1] (got 1.5)"), message);
+  }
+
+  @Test
+  void aTypoAndAWrongTypeFailTheWorkflowAtOnceNamingTheFields() {
+    long t0 = System.nanoTime();
+    String id = startLikeTheTemporalCli("typo",
+        "{\"run_id\":\"typo\",\"rounds\":\"three\",\"self_instruct\":{\"instructions_per_rond\":4}}");
+    WorkflowFailedException e = assertThrows(WorkflowFailedException.class,
+        () -> env.getWorkflowClient().newUntypedWorkflowStub(id).getResult(RunResult.class));
+    assertTrue(System.nanoTime() - t0 < 10_000_000_000L, "failed within seconds");
+    ApplicationFailure failure = assertInstanceOf(ApplicationFailure.class, e.getCause());
+    assertTrue(failure.isNonRetryable());
+    String message = failure.getOriginalMessage();
+    assertTrue(message.startsWith("invalid RunSpec (2 problems)"), message);
+    assertTrue(message.contains("rounds: 'three' is not a number"), message);
+    assertTrue(message.contains("self_instruct.instructions_per_rond: unknown field (did you mean instructions_per_round?)"), message);
   }
 }

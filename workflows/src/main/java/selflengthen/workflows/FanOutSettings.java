@@ -9,7 +9,7 @@ import selflengthen.v1.RoundSettings;
  */
 final class FanOutSettings {
   static final int MIN_SHARDS = 1;
-  static final int MAX_SHARDS = 1024;
+  static final int MAX_SHARDS = selflengthen.spec.SpecValidator.MAX_SHARDS;
 
   private boolean paused;
   private int maxConcurrentShards;

@@ -132,6 +132,25 @@ public class SelfLengthenRoundImpl implements SelfLengthenRound {
         .addStages(m.getStage())
         .setInstructionsMade(m.getStage().getSamplesOut())
         .setInstructionPool(m.getPool());
+    stopIfEmpty(Stages.SELF_INSTRUCT, m.getStage());
+  }
+
+  /**
+   * Fails the round at a stage that produced nothing ({@link EmptyStages}), after the parent has
+   * seen the stage marked failed. Rounds recorded before this check run on (version).
+   */
+  private void stopIfEmpty(String stage, StageResult r) {
+    ApplicationFailure empty = EmptyStages.failure(round, r.toBuilder().setName(stage).build(), spec);
+    if (empty == null
+        || Workflow.getVersion(Versions.EMPTY_STAGE, Workflow.DEFAULT_VERSION, Versions.EMPTY_STAGE_MAX)
+            < Versions.EMPTY_STAGE_MAX) {
+      return;
+    }
+    board.fail(stage);
+    if (!input.getParentWorkflowId().isEmpty()) {
+      Workflow.await(Duration.ofSeconds(10), () -> sentSeq >= board.seq() && !signalInFlight);
+    }
+    throw empty;
   }
 
   private void respond() {
@@ -145,6 +164,7 @@ public class SelfLengthenRoundImpl implements SelfLengthenRound {
                 adapter(input.hasGeneratorAdapter(), input.getGeneratorAdapter()),
                 null));
     result.addStages(m.getStage());
+    stopIfEmpty(Stages.RESPOND, m.getStage());
   }
 
   private void dropShort() {
@@ -165,6 +185,7 @@ public class SelfLengthenRoundImpl implements SelfLengthenRound {
     result.addStages(m.getStage());
     result.setExtensionAcceptance(
         m.getAttempts() == 0 ? 0 : (double) m.getAccepted() / m.getAttempts());
+    stopIfEmpty(Stages.EXTEND, m.getStage());
   }
 
   private void dropShortExtended() {
@@ -190,6 +211,7 @@ public class SelfLengthenRoundImpl implements SelfLengthenRound {
                 x -> x)
             .result();
     result.addStages(r);
+    stopIfEmpty(stage, r);
     return r;
   }
 

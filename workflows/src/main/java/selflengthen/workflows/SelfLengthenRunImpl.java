@@ -64,6 +64,8 @@ public class SelfLengthenRunImpl implements SelfLengthenRun {
   private RunSpec spec;
   private RunState.Builder state;
   private String phase = "validating";
+  /** The phase the run was in when it failed or was cancelled: status keeps its stages. */
+  private String failedIn = "";
   private int round;
   private RoundProgress roundProgress;
   private long progressReceivedAt;
@@ -73,8 +75,9 @@ public class SelfLengthenRunImpl implements SelfLengthenRun {
 
   @WorkflowInit
   public SelfLengthenRunImpl(RunSpec spec, RunState carried) {
-    this.spec = spec;
-    this.runId = spec.getRunId();
+    // run_id defaults to the workflow id (a foreign client may leave it out); run() checks they match.
+    this.runId = spec.getRunId().isEmpty() ? Workflow.getInfo().getWorkflowId() : spec.getRunId();
+    this.spec = spec.getRunId().isEmpty() ? spec.toBuilder().setRunId(runId).build() : spec;
     boolean resumed = isCarried(carried);
     this.state = resumed ? carried.toBuilder() : null;
     this.settings =
@@ -96,7 +99,7 @@ public class SelfLengthenRunImpl implements SelfLengthenRun {
     Async.procedure(this::forwardSettings);
     try {
       if (!isCarried(carried)) {
-        prepare(input);
+        prepare(checkRunId(input));
       }
       int rounds = spec.getRounds();
       if (!state.hasSeedHeldOutLengths()) {
@@ -116,7 +119,11 @@ public class SelfLengthenRunImpl implements SelfLengthenRun {
       }
       return finish();
     } catch (RuntimeException e) {
-      phase = "failed";
+      failedIn = phase;
+      // A cancel reaches the run as a CanceledFailure, or wrapped in a round's failure.
+      phase = e instanceof io.temporal.failure.CanceledFailure
+              || io.temporal.workflow.CancellationScope.current().isCancelRequested()
+          ? "cancelled" : "failed";
       throw e;
     }
   }
@@ -177,9 +184,10 @@ public class SelfLengthenRunImpl implements SelfLengthenRun {
         }
       }
     }
-    if (phase.equals("measure_seed")) {
+    String shown = phase.equals("failed") || phase.equals("cancelled") ? failedIn : phase;
+    if (shown.equals("measure_seed")) {
       s.setStage(seedBoard.current()).addAllStages(seedBoard.snapshot());
-    } else if (phase.equals("round") && roundProgress != null && roundProgress.getRound() == round) {
+    } else if (shown.equals("round") && roundProgress != null && roundProgress.getRound() == round) {
       s.setStage(roundProgress.getStage()).addAllStages(aged(roundProgress.getStagesList()));
     }
     return s.build();
@@ -201,6 +209,25 @@ public class SelfLengthenRunImpl implements SelfLengthenRun {
       out.add(b.build());
     }
     return out;
+  }
+
+  /**
+   * The spec with run_id set to the workflow id when it was left out. A different run_id is refused:
+   * every file of the run lives under runs/&lt;run_id&gt;, and status, resume and cancel find a run
+   * by its workflow id, so the two must be one name. (Runs recorded before the check skip it.)
+   */
+  private RunSpec checkRunId(RunSpec input) {
+    RunSpec withId = input.getRunId().isEmpty() ? input.toBuilder().setRunId(runId).build() : input;
+    String workflowId = Workflow.getInfo().getWorkflowId();
+    if (!withId.getRunId().equals(workflowId)
+        && Workflow.getVersion(Versions.RUN_ID_CHECK, Workflow.DEFAULT_VERSION, Versions.RUN_ID_CHECK_MAX)
+            >= Versions.RUN_ID_CHECK_MAX) {
+      throw ApplicationFailure.newNonRetryableFailure(
+          "invalid run spec (1 problem): run_id: '" + withId.getRunId() + "' differs from the workflow id '"
+              + workflowId + "': leave run_id out or set it to the workflow id",
+          ActivityFailures.SPEC_VALIDATION);
+    }
+    return withId;
   }
 
   /** Resolves and validates the spec; a broken spec fails the run at once with its message. */

@@ -61,5 +61,19 @@ final class Versions {
   static final String COLLECT_PASS = "collect-pass";
   static final int COLLECT_PASS_MAX = 1;
 
+  /**
+   * 1: a run whose spec names a run_id other than its workflow id fails before prepare. Only
+   * executions that meet a mismatch record the marker.
+   */
+  static final String RUN_ID_CHECK = "run-id-check";
+  static final int RUN_ID_CHECK_MAX = 1;
+
+  /**
+   * 1: a round stops at a stage that produced nothing (EmptyStages) instead of running the next
+   * stages on empty input. Only rounds that meet an empty stage record the marker.
+   */
+  static final String EMPTY_STAGE = "empty-stage";
+  static final int EMPTY_STAGE_MAX = 1;
+
   private Versions() {}
 }

@@ -39,6 +39,8 @@ final class ScriptedControlActivities implements selflengthen.activities.Control
   final AtomicReference<RunState> recovered = new AtomicReference<>();
   /** Stage call id -> the merge the manifest "already holds". */
   final Map<String, MergedStage> completedStages = new ConcurrentHashMap<>();
+  /** Drop-short stages (by name) that keep nothing. */
+  final java.util.Set<String> keepNothing = ConcurrentHashMap.newKeySet();
   private final CallLog log;
 
   ScriptedControlActivities(CallLog log) {
@@ -120,7 +122,7 @@ final class ScriptedControlActivities implements selflengthen.activities.Control
   public StageResult dropShort(DropShortTask task) {
     log.record("dropShort", task.getContext().getCallId());
     long in = task.getInput().getCount();
-    long kept = in - in / 4;
+    long kept = keepNothing.contains(task.getContext().getStage()) ? 0 : in - in / 4;
     int round = task.getContext().getRound();
     double words =
         task.getContext().getStage().equals(Stages.DROP_SHORT) ? 1000 * round : 1800 * round;

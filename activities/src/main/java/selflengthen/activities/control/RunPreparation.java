@@ -68,6 +68,10 @@ final class RunPreparation {
   }
 
   PreparedRun prepare(RunSpec input) {
+    if (input.getDataRoot().isBlank()) {
+      // Every later activity reads the root from the prepared spec: the same on every worker.
+      input = input.toBuilder().setDataRoot(roots.defaultRoot().toString()).build();
+    }
     RunSpec spec;
     try {
       spec = SpecDefaults.resolve(SeedLanguage.apply(input));
@@ -117,12 +121,6 @@ final class RunPreparation {
         CheckpointFiles.problem(c.getValue()).ifPresent(p -> problems.add(new SpecProblem(c.getKey(), p)));
       }
     }
-    DataStore store = null;
-    try {
-      store = roots.store(spec);
-    } catch (ApplicationFailure e) {
-      problems.add(new SpecProblem("data_root", strip(e.getOriginalMessage(), "data_root: ")));
-    }
     if (problems.isEmpty()) {
       for (String role : List.of("generator", "extender", "judge")) {
         ModelRef ref = roleRef(spec, role);
@@ -131,6 +129,15 @@ final class RunPreparation {
         } catch (ApplicationFailure e) {
           problems.add(new SpecProblem("models." + role, e.getOriginalMessage()));
         }
+      }
+    }
+    // The store (and its directory) is made only for a run that can start: nothing is written else.
+    DataStore store = null;
+    if (problems.isEmpty()) {
+      try {
+        store = roots.store(spec);
+      } catch (ApplicationFailure e) {
+        problems.add(new SpecProblem("data_root", strip(e.getOriginalMessage(), "data_root: ")));
       }
     }
     if (!problems.isEmpty()) {

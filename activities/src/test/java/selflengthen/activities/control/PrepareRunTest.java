@@ -229,4 +229,24 @@ class PrepareRunTest {
         .build()).getOriginalMessage();
     assertTrue(m.contains("self_instruct.seed_file") && m.contains("tokenizer.json") && m.contains("judge_instruction"), m);
   }
+
+  @Test
+  void aSpecWithoutDataRootUsesTheWorkersRootAndABadSpecCreatesNone() {
+    Path workerRoot = tmp.resolve("worker-root");
+    DataStore workerStore = DataStore.open(workerRoot);
+    RunSpec noRoot = spec().clearDataRoot().build();
+    PreparedRun prepared;
+    try (ActivityHarness h = new ActivityHarness(new ControlActivitiesImpl(new DataRoots(workerStore), new ScriptedModels()))) {
+      prepared = h.stub(ControlActivities.class).prepareRun(noRoot);
+    }
+    assertEquals(workerRoot.toAbsolutePath().normalize().toString(), prepared.getSpec().getDataRoot());
+    assertTrue(java.nio.file.Files.exists(workerRoot.resolve("runs/prep/spec.json")));
+
+    Path never = tmp.resolve("never-made");
+    ApplicationFailure a = badInput(spec().setDataRoot(never.toString())
+        .setSelfInstruct(selflengthen.v1.SelfInstruct.newBuilder().setSeedFile(tmp.toString())).build());
+    assertTrue(a.getOriginalMessage().contains("self_instruct.seed_file: " + tmp + " is a directory, not a file"),
+        a.getOriginalMessage());
+    assertTrue(!java.nio.file.Files.exists(never), "a spec that cannot start creates no data root");
+  }
 }

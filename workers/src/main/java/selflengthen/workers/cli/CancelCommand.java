@@ -9,6 +9,11 @@ import picocli.CommandLine.Command;
     description = "Cancel a run. What it committed to the data store stays; 'resume' continues from there.")
 public final class CancelCommand extends RunRequestCommand {
   @Override
+  boolean acceptsClosedRuns() {
+    return false;
+  }
+
+  @Override
   void send(WorkflowStub run) {
     run.cancel();
   }

@@ -87,7 +87,9 @@ public final class DevCommand implements Callable<Integer> {
     out.println("start a run from another terminal:");
     out.println("  bin/selflengthen start --address " + server.address() + " --spec FILE");
     out.println("  temporal workflow start --address " + server.address() + " --type SelfLengthenRun"
-        + " --task-queue " + TaskQueues.CONTROL + " --workflow-id r1 --input '{\"run_id\":\"r1\", ...}'");
+        + " --task-queue " + TaskQueues.CONTROL + " --workflow-id r1 --input '{\"models\":{\"base_model\":\"/abs/model\"},"
+        + "\"self_instruct\":{\"seed_file\":\"/abs/seeds.jsonl\"}}'");
+    out.println("  (run_id defaults to the workflow id; a spec without data_root uses " + store.root() + ")");
     if (endpoint != null) {
       out.println("metrics at " + endpoint.url());
     }

@@ -40,7 +40,13 @@ public final class ResumeCommand implements Callable<Integer> {
     if (!SpecValidator.isSafeRunId(runId)) {
       throw new CliException("'" + runId + "' is not a valid run id");
     }
-    RunSpec stored = DataStore.open(dataRoot.dataRoot()).readSpec(runId);
+    // Look before opening the store: opening creates the data root, and an unknown run needs none.
+    java.nio.file.Path root = dataRoot.dataRoot().toAbsolutePath().normalize();
+    if (!java.nio.file.Files.isDirectory(root)) {
+      throw new CliException("no run '" + runId + "' in the data root " + root
+          + " (the directory does not exist): give the --data-root its workers use");
+    }
+    RunSpec stored = DataStore.open(root).readSpec(runId);
     RunSpec resolved = SpecValidator.validate(stored);
     try (TemporalConnection conn = client.connect()) {
       Optional<WorkflowExecutionStatus> state = Runs.status(conn, runId);

@@ -22,10 +22,20 @@ abstract class RunRequestCommand implements Callable<Integer> {
   /** Sends the request to the run's latest execution. */
   abstract void send(WorkflowStub run);
 
+  /** Whether the request means anything to a run that has closed (a cancel does not). */
+  boolean acceptsClosedRuns() {
+    return true;
+  }
+
   @Override
   public final Integer call() {
     try (TemporalConnection conn = client.connect()) {
-      Runs.require(conn, runId);
+      var status = Runs.require(conn, runId);
+      if (!acceptsClosedRuns()
+          && status != io.temporal.api.enums.v1.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING) {
+        throw new CliException("run '" + runId + "' is not running (" + Runs.describe(status) + "): nothing to "
+            + spec.name());
+      }
       send(conn.client().newUntypedWorkflowStub(runId));
     }
     spec.commandLine().getOut().println(spec.name() + " requested for " + runId);

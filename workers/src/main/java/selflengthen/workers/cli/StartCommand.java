@@ -29,8 +29,8 @@ import selflengthen.workflows.TaskQueues;
       "Start a Self-Lengthen run and print its workflow id (the run id).",
       "The spec comes from --spec (YAML or JSON, field names as in spec.proto) with the flags below"
           + " on top; unset fields take the reference defaults. Relative file paths are made absolute"
-          + " against the current directory. The spec is validated first: every problem is listed"
-          + " and nothing starts."
+          + " against the current directory; without data_root the run uses the workers' configured"
+          + " data root. The spec is validated first: every problem is listed and nothing starts."
     })
 public final class StartCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
@@ -74,9 +74,10 @@ public final class StartCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    RunSpec built = buildSpec();
     RunSpec resolved =
         SpecValidator.validate(
-            LocalPaths.absolutize(SpecDefaults.resolve(SeedLanguage.apply(LocalPaths.absolutize(buildSpec())))));
+            LocalPaths.absolutize(SpecDefaults.resolve(SeedLanguage.apply(LocalPaths.absolutize(built)))));
     PrintWriter out = spec.commandLine().getOut();
     if (dryRun) {
       out.println(SpecFiles.toJson(resolved));
@@ -85,9 +86,18 @@ public final class StartCommand implements Callable<Integer> {
     try (TemporalConnection conn = client.connect()) {
       out.println(start(conn, resolved));
       spec.commandLine().getErr().println(
-          "started; watch it with: selflengthen status " + resolved.getRunId() + " --watch");
+          "started; data root: " + dataRootNote(built.getDataRoot(), resolved.getDataRoot())
+              + "; watch it with: selflengthen status " + resolved.getRunId() + " --watch");
     }
     return 0;
+  }
+
+  /** Where the run's files go, said so that a relative root resolved here is not a surprise. */
+  static String dataRootNote(String given, String resolved) {
+    if (resolved.isEmpty()) {
+      return "the workers' configured --data-root (the spec names none)";
+    }
+    return given.equals(resolved) ? resolved : resolved + " ('" + given + "' resolved against this directory)";
   }
 
   /** Starts a run on the control queue with workflow id = run id; returns that id. */

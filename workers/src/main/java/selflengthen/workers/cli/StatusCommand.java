@@ -91,6 +91,9 @@ public final class StatusCommand implements Callable<Integer> {
   /** One line on how a closed run ended. */
   private String closed(TemporalConnection conn, WorkflowExecutionStatus state) {
     String head = "run " + runId + " " + Runs.describe(state);
+    if (state == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_CANCELED) {
+      return head + "\n" + lastStages(conn);
+    }
     if (state != WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED
         && state != WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_FAILED) {
       return head + "\n";
@@ -102,7 +105,28 @@ public final class StatusCommand implements Callable<Integer> {
           + (result.hasLongSet() ? ", " + result.getLongSet().getCount() + " samples in "
               + result.getLongSet().getPath() : "") + "\n";
     } catch (WorkflowException e) {
-      return head + ": " + Errors.rootMessage(e) + "\n";
+      return head + ": " + Errors.rootMessage(e) + "\n" + lastStages(conn);
+    }
+  }
+
+  /**
+   * The stages a failed or cancelled run had reached (its status query, answered from the closed
+   * run's history), so the stage that failed is seen in place; empty when no worker answers
+   * within a few seconds or no stage had started.
+   */
+  private String lastStages(TemporalConnection conn) {
+    try {
+      var answer = conn.stubs().blockingStub().withDeadlineAfter(5, java.util.concurrent.TimeUnit.SECONDS)
+          .queryWorkflow(io.temporal.api.workflowservice.v1.QueryWorkflowRequest.newBuilder()
+              .setNamespace(conn.namespace())
+              .setExecution(io.temporal.api.common.v1.WorkflowExecution.newBuilder().setWorkflowId(runId))
+              .setQuery(io.temporal.api.query.v1.WorkflowQuery.newBuilder().setQueryType("status"))
+              .build());
+      RunStatus last = conn.client().getOptions().getDataConverter().fromPayloads(
+          0, java.util.Optional.of(answer.getQueryResult()), RunStatus.class, RunStatus.class);
+      return last == null || last.getStagesCount() == 0 ? "" : StatusView.render(last, System.currentTimeMillis());
+    } catch (RuntimeException e) {
+      return "";
     }
   }
 }

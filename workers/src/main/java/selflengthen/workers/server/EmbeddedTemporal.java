@@ -47,13 +47,16 @@ public final class EmbeddedTemporal implements AutoCloseable {
     TestServicesStarter services = new TestServicesStarter(true, 0);
     NettyServerBuilder builder =
         NettyServerBuilder.forAddress(new InetSocketAddress(HOST, port));
-    GRPCServerHelper.registerServicesAndHealthChecks(services.getServices(), builder);
+    // ListWorkflowExecutions / CountWorkflowExecutions, which the test server lacks (VisibilityQueries).
+    List<io.grpc.BindableService> served =
+        VisibilityQueries.wrap(services.getServices(), services.getWorkflowService());
+    GRPCServerHelper.registerServicesAndHealthChecks(served, builder);
     String name = InProcessServerBuilder.generateName();
     InProcessServerBuilder local = InProcessServerBuilder.forName(name);
     // gRPC's 4 MiB message cap, which the TCP port has and an in-process call would not: a payload
     // too big for a real deployment fails here too (the checker of Temporal's own test environment).
     GRPCServerHelper.registerServicesAndHealthChecks(
-        services.getServices(), local, List.of(new InProcessGRPCServer.MessageSizeChecker()));
+        served, local, List.of(new InProcessGRPCServer.MessageSizeChecker()));
     Server tcp = null;
     try {
       tcp = builder.build().start();

@@ -138,6 +138,26 @@ class CliTest {
   }
 
   @Test
+  void startSpecProbesAreRefusedWithTheFieldNamed() throws IOException {
+    Path file = dir.resolve("probe.yaml");
+    Files.writeString(file, "run_id: probe\nrounds: -1\nmodels:\n  base_model: " + model
+        + "\nself_instruct:\n  seed_file: " + seeds + "\n  instructions_per_rond: 4\n");
+    Result r = run("start", "--spec", file.toString());
+    assertEquals(1, r.code());
+    assertEquals(1, r.err().lines().count(), r.err());
+    assertTrue(r.err().contains("rounds: -1 is not a count"), r.err());
+    assertTrue(r.err().contains("self_instruct.instructions_per_rond: unknown field (did you mean instructions_per_round?)"), r.err());
+
+    Files.writeString(file, "run_id: probe\nmodels:\n  base_model: " + model + "\nself_instruct:\n  seed_file: " + dir
+        + "\nparallelism:\n  max_concurrent_shards: 100000\n");
+    r = run("start", "--spec", file.toString());
+    assertEquals(1, r.code());
+    assertTrue(r.err().contains("parallelism.max_concurrent_shards: must be at most 1024 (got 100000)"), r.err());
+    assertTrue(r.err().contains("self_instruct.seed_file: " + dir + " is a directory, not a file"), r.err());
+    assertTrue(Runs.status(conn, "probe").isEmpty());
+  }
+
+  @Test
   void aSpecFileWithFlagsOnTopAndDryRun() throws IOException {
     Path file = dir.resolve("spec.yaml");
     Files.writeString(file, "run_id: from-file\nrounds: 5\nlanguage: LANGUAGE_ZH\nmodels:\n  base_model: "
@@ -149,8 +169,12 @@ class CliTest {
     assertEquals(4, printed.getRounds());
     assertEquals(3, printed.getParallelism().getShardSize());
     assertEquals("LANGUAGE_ZH", printed.getLanguage().name());
-    assertTrue(Path.of(printed.getDataRoot()).isAbsolute(), printed.getDataRoot());
+    assertEquals("", printed.getDataRoot(), "no data_root: the workers' configured one");
     assertTrue(Runs.status(conn, "from-file").isEmpty(), "dry run starts nothing");
+    Result relative = run("start", "--spec", file.toString(), "--data-root", "../x", "--dry-run");
+    assertEquals(0, relative.code(), relative.err());
+    String root = selflengthen.spec.SpecFiles.fromJson(relative.out()).getDataRoot();
+    assertTrue(Path.of(root).isAbsolute(), root);
   }
 
   @Test
@@ -195,13 +219,30 @@ class CliTest {
       Thread.onSpinWait();
     }
     assertEquals(WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_CANCELED, state("cli-res"));
-    assertEquals("run cli-res canceled\n", run("status", "cli-res").out());
+    String cancelled = run("status", "cli-res").out();
+    assertTrue(cancelled.startsWith("run cli-res canceled\n"), cancelled);
+    assertTrue(cancelled.contains("respond"), "the stages it had reached: " + cancelled);
 
     Result resumed = run("resume", "cli-res", "--data-root", dataRoot.toString());
     assertEquals(0, resumed.code(), resumed.err());
     assertEquals("cli-res\n", resumed.out());
     assertEquals(WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING, state("cli-res"));
     assertTrue(run("status", "cli-res").out().contains("round 1/2"));
+    assertEquals("cancel requested for cli-res\n", run("cancel", "cli-res").out());
+    end = System.currentTimeMillis() + 10_000;
+    while (state("cli-res") == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING
+        && System.currentTimeMillis() < end) {
+      Thread.onSpinWait();
+    }
+    Result closed = run("cancel", "cli-res");
+    assertEquals(1, closed.code(), "cancel of a closed run is an error");
+    assertTrue(closed.err().startsWith("error: run 'cli-res' is not running (canceled): nothing to cancel"), closed.err());
+
+    Path nowhere = dataRoot.resolveSibling("no-such-root");
+    Result unknownRoot = run("resume", "never-ran", "--data-root", nowhere.toString());
+    assertEquals(1, unknownRoot.code());
+    assertTrue(unknownRoot.err().contains("the directory does not exist"), unknownRoot.err());
+    assertFalse(Files.exists(nowhere), "resume creates no data root");
 
     Result noSpec = run("resume", "never-ran", "--data-root", dataRoot.toString());
     assertEquals(1, noSpec.code());

@@ -255,16 +255,34 @@ class EvalWorkflowTest {
       }
     }
     assertFalse(recorded.isEmpty(), "no recorded eval history under " + dir);
-    ReplayResults results = WorkflowReplayer.replayWorkflowExecutions(
-        recorded, false, WorkflowImplementations.ALL.toArray(new Class<?>[0]));
+    ReplayResults results = replayWithOurConverter(recorded);
     assertFalse(results.hadAnyError(), () -> results.allErrors().toString());
+  }
+
+  /**
+   * Replays with the project's data converter, as workers do: histories written since results are
+   * json/plain need it (the SDK's default converter cannot build a protobuf message from plain
+   * JSON); older json/protobuf histories replay with it too.
+   */
+  static ReplayResults replayWithOurConverter(List<WorkflowExecutionHistory> histories) throws Exception {
+    io.temporal.testing.TestWorkflowEnvironment replayEnv = io.temporal.testing.TestWorkflowEnvironment.newInstance(
+        io.temporal.testing.TestEnvironmentOptions.newBuilder()
+            .setWorkflowClientOptions(io.temporal.client.WorkflowClientOptions.newBuilder()
+                .setDataConverter(selflengthen.payload.Payloads.dataConverter()).build())
+            .build());
+    try {
+      io.temporal.worker.Worker worker = replayEnv.newWorker("replay");
+      WorkflowImplementations.register(worker);
+      return WorkflowReplayer.replayWorkflowExecutions(histories, false, worker);
+    } finally {
+      replayEnv.close();
+    }
   }
 
   /** This run's own history replays (determinism); with the record property it becomes a fixture. */
   private void replayAndMaybeRecord(String id) throws Exception {
     WorkflowExecutionHistory history = env.getWorkflowClient().fetchHistory(id);
-    ReplayResults replayed = WorkflowReplayer.replayWorkflowExecutions(
-        List.of(history), false, WorkflowImplementations.ALL.toArray(new Class<?>[0]));
+    ReplayResults replayed = replayWithOurConverter(List.of(history));
     assertFalse(replayed.hadAnyError(), () -> "the eval workflow does not replay its own history: "
         + replayed.allErrors());
     String version = System.getProperty("selflengthen.recordHistories");
