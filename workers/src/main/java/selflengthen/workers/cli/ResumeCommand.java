@@ -40,7 +40,7 @@ public final class ResumeCommand implements Callable<Integer> {
     if (!SpecValidator.isSafeRunId(runId)) {
       throw new CliException("'" + runId + "' is not a valid run id");
     }
-    RunSpec stored = DataStore.open(dataRoot.dataRoot()).readSpec(runId);
+    RunSpec stored = DataStore.openExisting(dataRoot.dataRoot()).readSpec(runId);
     RunSpec resolved = SpecValidator.validate(stored);
     try (TemporalConnection conn = client.connect()) {
       Optional<WorkflowExecutionStatus> state = Runs.status(conn, runId);
