@@ -64,6 +64,25 @@ public final class DataStore {
     }
   }
 
+  /**
+   * Opens an existing data root without creating or writing anything (for commands that only
+   * read a run, such as resume): a root that does not exist is an error, not a new directory.
+   */
+  public static DataStore openExisting(Path root) {
+    Path abs = root.toAbsolutePath().normalize();
+    if (!Files.exists(abs)) {
+      throw new StoreException("data root " + abs + " does not exist");
+    }
+    if (!Files.isDirectory(abs)) {
+      throw new StoreException("data root " + abs + " is not a directory");
+    }
+    try {
+      return new DataStore(abs, abs.toRealPath());
+    } catch (IOException e) {
+      throw new StoreException("cannot open data root " + abs + ": " + describe(e), e);
+    }
+  }
+
   private static String describe(IOException e) {
     if (e instanceof java.nio.file.FileAlreadyExistsException) {
       return e.getMessage() + " exists and is not a directory";
@@ -326,6 +345,45 @@ public final class DataStore {
   public Manifest manifest(String runId) {
     String path = Layout.manifest(runId);
     return manifests.computeIfAbsent(path, p -> new Manifest(this, p, resolve(p)));
+  }
+
+  /**
+   * Checks that a run's manifest can be trusted before the run (re)starts on it: every line a
+   * record, and present whenever the run holds finished artifacts (their {@code .result.json}
+   * records). A missing manifest cannot be rebuilt from the files, as the lineage it held (who
+   * made each artifact from which inputs and models) is not in them.
+   *
+   * @throws DamagedManifestException naming the file and what to do
+   */
+  public void checkManifest(String runId) {
+    Manifest manifest = manifest(runId);
+    if (manifest.exists() && !manifest.entries().isEmpty()) {
+      return;
+    }
+    Path runDir = resolve(Layout.run(runId));
+    if (!Files.isDirectory(runDir)) {
+      return;
+    }
+    List<Path> finished;
+    try (Stream<Path> files = Files.walk(runDir)) {
+      finished =
+          files
+              .filter(f -> f.getFileName().toString().endsWith(".result.json"))
+              .filter(Files::isRegularFile)
+              .sorted()
+              .toList();
+    } catch (IOException e) {
+      throw new StoreException("cannot list " + runDir + ": " + e.getMessage(), e);
+    }
+    if (!finished.isEmpty()) {
+      String example = relativize(finished.get(0)).replaceFirst("\\.result\\.json$", "");
+      throw new DamagedManifestException(
+          manifest.path() + (manifest.exists() ? " is empty" : " is missing") + ", but " + Layout.run(runId) + " holds "
+              + finished.size() + " finished artifact(s) (e.g. " + example + "). The lineage they"
+              + " were recorded with is gone and cannot be rebuilt from the files. Restore the"
+              + " manifest from a backup, or start the run again under a new run id (or delete "
+              + Layout.run(runId) + " to reuse this one).");
+    }
   }
 
   /** Records a finished dataset (its rows and checksum from the reference) in its run's manifest. */

@@ -49,6 +49,7 @@ public final class Manifest {
   private final String relative;
   private final Path file;
   private long offset;
+  private long linesRead;
   private final List<ManifestEntry> entries = new ArrayList<>();
   private final Map<String, ManifestEntry> latest = new LinkedHashMap<>();
 
@@ -86,6 +87,12 @@ public final class Manifest {
           log.warn("{}: cutting a torn last line of {} bytes", relative, ch.size() - end);
           ch.truncate(end);
         }
+        Optional<ManifestEntry> same = sameAsLatest(e, ch);
+        if (same.isPresent()) {
+          // The artifact is already recorded with this content and lineage (a resumed run, a
+          // redone shard that came out the same): another line would say nothing new.
+          return same.get();
+        }
         ByteBuffer buf = ByteBuffer.wrap(line);
         long pos = end;
         while (buf.hasRemaining()) {
@@ -99,6 +106,25 @@ public final class Manifest {
       jvmLock.unlock();
     }
     return e;
+  }
+
+  /**
+   * The latest entry of {@code e}'s path when it records the same artifact (checksum, rows) made
+   * from the same inputs and models; who made it and when do not count.
+   */
+  private synchronized Optional<ManifestEntry> sameAsLatest(ManifestEntry e, FileChannel locked)
+      throws IOException {
+    // Read through the locked channel: closing another channel of the file would release the
+    // process's lock on it (POSIX record locks are per process and file).
+    refreshFrom(locked);
+    ManifestEntry last = latest.get(e.path());
+    boolean same =
+        last != null
+            && last.sha256().equals(e.sha256())
+            && last.rows() == e.rows()
+            && last.inputs().equals(e.inputs())
+            && last.models().equals(e.models());
+    return same ? Optional.of(last) : Optional.empty();
   }
 
   /** Where the last whole line ends: the file size, or just after its last newline. */
@@ -163,48 +189,84 @@ public final class Manifest {
     }
   }
 
+  private static String abbreviate(String line) {
+    return line.length() <= 80 ? line : line.substring(0, 77) + "...";
+  }
+
+  /** True when the manifest file exists. */
+  public boolean exists() {
+    return Files.exists(file);
+  }
+
   /** Reads the whole lines appended since the last read. */
   private void refresh() {
-    byte[] fresh;
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-      long size = ch.size();
-      if (size <= offset) {
-        return;
-      }
-      ByteBuffer buf = ByteBuffer.allocate((int) Math.min(Integer.MAX_VALUE - 16, size - offset));
-      long pos = offset;
-      while (buf.hasRemaining()) {
-        int n = ch.read(buf, pos);
-        if (n < 0) {
-          break;
-        }
-        pos += n;
-      }
-      fresh = new byte[buf.position()];
-      buf.flip().get(fresh);
+      refreshFrom(ch);
     } catch (NoSuchFileException e) {
-      return;
+      if (offset > 0) {
+        throw new DamagedManifestException(relative + " was deleted while the run used it ("
+            + entries.size() + " records read before). Restore it from a backup.");
+      }
     } catch (IOException e) {
       throw new StoreException("cannot read " + relative + ": " + e.getMessage(), e);
     }
+  }
+
+  private void refreshFrom(FileChannel ch) throws IOException {
+    long size = ch.size();
+    if (size < offset) {
+      throw new DamagedManifestException(relative + " is shorter (" + size + " bytes) than this"
+          + " process already read (" + offset + " bytes): it was truncated or replaced while"
+          + " the run used it. Restore it from a backup; records are never removed from it.");
+    }
+    if (size == offset) {
+      return;
+    }
+    ByteBuffer buf = ByteBuffer.allocate((int) Math.min(Integer.MAX_VALUE - 16, size - offset));
+    long pos = offset;
+    while (buf.hasRemaining()) {
+      int n = ch.read(buf, pos);
+      if (n < 0) {
+        break;
+      }
+      pos += n;
+    }
+    byte[] fresh = new byte[buf.position()];
+    buf.flip().get(fresh);
+    // Parsed in full before anything is kept, so a refused read leaves this reader as it was.
+    List<ManifestEntry> parsed = new ArrayList<>();
+    long line = linesRead;
     int start = 0;
     for (int i = 0; i < fresh.length; i++) {
       if (fresh[i] != '\n') {
         continue;
       }
-      String line = new String(fresh, start, i - start, StandardCharsets.UTF_8);
+      String text = new String(fresh, start, i - start, StandardCharsets.UTF_8);
       start = i + 1;
-      if (line.isBlank()) {
+      line++;
+      if (text.isBlank()) {
         continue;
       }
+      ManifestEntry e;
       try {
-        ManifestEntry e = MAPPER.readValue(line, ManifestEntry.class);
-        entries.add(e);
-        latest.put(e.path(), e);
+        e = MAPPER.readValue(text, ManifestEntry.class);
       } catch (IOException ex) {
-        log.warn("{}: skipping an unreadable line: {}", relative, ex.getMessage());
+        e = null;
       }
+      if (e == null || e.path() == null || e.sha256() == null) {
+        // Skipping the line would silently drop what it recorded (and its lineage): refuse.
+        throw new DamagedManifestException(relative + " is damaged: line " + line
+            + " is not a manifest record (" + abbreviate(text) + "). Restore the file from a"
+            + " backup, or start the run again under a new run id; the run does not go on with"
+            + " a manifest that lost records.");
+      }
+      parsed.add(e);
     }
+    for (ManifestEntry e : parsed) {
+      entries.add(e);
+      latest.put(e.path(), e);
+    }
+    linesRead = line;
     offset += start;
   }
 }

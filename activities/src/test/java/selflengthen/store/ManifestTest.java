@@ -2,6 +2,7 @@ package selflengthen.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
@@ -158,4 +159,77 @@ class ManifestTest {
     }
   }
 
+
+  @Test
+  void theSameArtifactRecordedAgainAddsNoLine() throws Exception {
+    String shard = Layout.shard("r1", 1, "respond", 0);
+    DatasetRef ref = store.writeJsonl(shard, List.of(Map.of("q", "a")));
+    ManifestEntry first = store.record(ref, lineage("respond", 0));
+    Path file = store.resolve("runs/r1/manifest.jsonl");
+    byte[] before = Files.readAllBytes(file);
+    // Another attempt (a resumed run, a redone shard that came out the same) at another time.
+    Lineage again = new Lineage(new Producer("r1/round-1", "respond", 0, 3),
+        lineage("respond", 0).inputs(), lineage("respond", 0).models());
+    assertEquals(first, store.record(ref, again));
+    assertEquals(first, store.record(shard, 1, again));
+    assertEquals(new String(before, StandardCharsets.UTF_8),
+        Files.readString(file), "no duplicate record");
+
+    // A truncated shard made again with other rows is a new record; made again the same, not.
+    DatasetRef redone = store.writeJsonl(shard, List.of(Map.of("q", "b")));
+    store.record(redone, again);
+    store.record(redone, again);
+    assertEquals(2, store.manifest("r1").entries().size());
+    assertEquals(redone.getSha256(), store.manifest("r1").latest(shard).orElseThrow().sha256());
+  }
+
+  @Test
+  void aDamagedLineIsRefusedNotSkipped() throws Exception {
+    store.record(store.writeJsonl(Layout.shard("r1", 1, "respond", 0), List.of(Map.of("q", "a"))),
+        lineage("respond", 0));
+    Path file = store.resolve("runs/r1/manifest.jsonl");
+    Files.writeString(file, "{\"path\": garbage\n", StandardOpenOption.APPEND);
+    DatasetRef next = store.writeJsonl(Layout.shard("r1", 1, "respond", 1), List.of(Map.of("q", "b")));
+    assertThrows(DamagedManifestException.class, () -> store.record(next, lineage("respond", 1)),
+        "no record is added to a damaged manifest");
+    DataStore fresh = DataStore.open(dir);
+    DamagedManifestException e =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            DamagedManifestException.class, () -> fresh.manifest("r1").entries());
+    assertTrue(e.getMessage().startsWith("runs/r1/manifest.jsonl is damaged: line 2 is not a manifest record"),
+        e.getMessage());
+    assertThrows(DamagedManifestException.class, () -> fresh.checkManifest("r1"));
+  }
+
+  @Test
+  void aMissingManifestBesideFinishedArtifactsIsRefused() throws Exception {
+    store.checkManifest("r1"); // a new run: nothing to check
+    store.writeString("runs/r1/spec.json", "{}");
+    store.checkManifest("r1"); // a run that stopped before finishing anything
+    store.writeString("runs/r1/round-1/respond/respond.jsonl", "{}\n");
+    store.writeString("runs/r1/round-1/respond/respond.jsonl.result.json", "{}");
+    DamagedManifestException e =
+        assertThrows(DamagedManifestException.class, () -> store.checkManifest("r1"));
+    assertTrue(e.getMessage().startsWith("runs/r1/manifest.jsonl is missing, but runs/r1 holds 1"
+        + " finished artifact(s) (e.g. runs/r1/round-1/respond/respond.jsonl)"), e.getMessage());
+  }
+
+  @Test
+  void aManifestDeletedUnderARunningReaderIsRefused() throws Exception {
+    store.record(store.writeJsonl(Layout.shard("r1", 1, "respond", 0), List.of(Map.of("q", "a"))),
+        lineage("respond", 0));
+    assertEquals(1, store.manifest("r1").entries().size());
+    Files.delete(store.resolve("runs/r1/manifest.jsonl"));
+    assertThrows(DamagedManifestException.class, () -> store.manifest("r1").entries());
+    DatasetRef next = store.writeJsonl(Layout.shard("r1", 1, "respond", 1), List.of(Map.of("q", "b")));
+    assertThrows(DamagedManifestException.class, () -> store.record(next, lineage("respond", 1)));
+  }
+
+  @Test
+  void openingAnExistingRootCreatesNothing() {
+    Path missing = dir.resolve("no-such-root");
+    StoreException e = assertThrows(StoreException.class, () -> DataStore.openExisting(missing));
+    assertEquals("data root " + missing + " does not exist", e.getMessage());
+    assertFalse(Files.exists(missing));
+  }
 }

@@ -121,7 +121,8 @@ public final class WorkerHost {
     }
     WorkerFactory factory = WorkerFactory.newInstance(context.client(),
         WorkerFactoryOptions.newBuilder()
-            .setWorkerInterceptors(new MetricsInterceptor(WorkerMetrics.global()))
+            .setWorkerInterceptors(
+                new MetricsInterceptor(WorkerMetrics.global()), new StoreFaultInterceptor())
             .build());
     WorkerOptions options = workerOptions(context.slots(), server);
     try {

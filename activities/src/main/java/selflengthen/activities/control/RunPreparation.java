@@ -30,6 +30,7 @@ import selflengthen.spec.SpecProblem;
 import selflengthen.spec.SpecValidationException;
 import selflengthen.spec.SpecValidator;
 import selflengthen.store.Checksums;
+import selflengthen.store.DamagedManifestException;
 import selflengthen.store.DataStore;
 import selflengthen.store.InputRef;
 import selflengthen.store.Layout;
@@ -83,6 +84,11 @@ final class RunPreparation {
       throw ActivityErrors.specValidation(new SpecValidationException(structural).getMessage());
     }
     DataStore store = checkInputs(spec);
+    try {
+      store.checkManifest(spec.getRunId());
+    } catch (DamagedManifestException e) {
+      throw ActivityErrors.badInput(e.getMessage());
+    }
     String specPath = store.writeSpec(spec);
     Seeds seeds = seeds(store, spec);
     if (!spec.getEvaluation().getDataset().isBlank()) {

@@ -66,7 +66,8 @@ final class RunReport {
     String md = dir + "/" + MARKDOWN;
     String resultSha = sha(task.getResult().toByteArray());
     Optional<WrittenReport> done = RecordedResults.completed(store, md, WrittenReport.getDefaultInstance());
-    if (done.isPresent() && madeFrom(store, md, resultSha)) {
+    if (done.isPresent()
+        && (madeFrom(store, md, resultSha) || recoveredUnchanged(store, md, done.get(), task.getResult()))) {
       return done.get();
     }
     LanguageProfile profile = MethodSetup.of(spec).profile();
@@ -127,6 +128,33 @@ final class RunReport {
     }
     RecordedResults.record(store, md, 0, Lineages.of(task.getContext(), inputs), written);
     return written;
+  }
+
+  /**
+   * A resumed run that made nothing new: every stage of every round was found complete (skipped),
+   * and its long set is the one the existing report was made from. Its RunResult differs from the
+   * first execution's only in what resuming loses (stage times, "skipped"), so the report the
+   * first execution wrote stands, byte for byte.
+   */
+  private static boolean recoveredUnchanged(
+      DataStore store, String md, WrittenReport done, RunResult result) {
+    boolean allSkipped =
+        result.getRoundsCount() > 0
+            && result.getRoundsList().stream()
+                .allMatch(r -> r.getStagesCount() > 0
+                    && r.getStagesList().stream().allMatch(StageResult::getSkipped));
+    if (!allSkipped || !done.getFilesList().stream().allMatch(store::isComplete)) {
+      return false;
+    }
+    Optional<ManifestEntry> e = store.manifest(spec(md)).latest(md);
+    if (e.isEmpty()) {
+      return false;
+    }
+    if (!result.hasLongSet()) {
+      return true;
+    }
+    InputRef longSet = InputRef.of(result.getLongSet());
+    return e.get().inputs().contains(longSet);
   }
 
   private static boolean madeFrom(DataStore store, String md, String resultSha) {

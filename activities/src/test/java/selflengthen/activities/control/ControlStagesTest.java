@@ -333,6 +333,19 @@ class ControlStagesTest {
     int entries = store.manifest(RUN).entries().size();
     assertEquals(report, control.writeReport(task));
     assertEquals(entries, store.manifest(RUN).entries().size(), "the same result: nothing rewritten");
+
+    // A resumed finished run reports its rounds as skipped, without stage times: the report the
+    // first execution wrote stands, byte for byte, and the manifest gets no line.
+    byte[] reportJson = Files.readAllBytes(store.resolve(dir + "/report.json"));
+    byte[] reportMd = Files.readAllBytes(store.resolve(dir + "/report.md"));
+    byte[] manifest = Files.readAllBytes(store.resolve("runs/" + RUN + "/manifest.jsonl"));
+    RoundResult recovered = round.toBuilder().clearStages()
+        .addStages(StageResult.newBuilder().setName(Stages.MEASURE).setOutput(r1).setSkipped(true)).build();
+    assertEquals(report, control.writeReport(task.toBuilder()
+        .setResult(result.toBuilder().clearRounds().addRounds(recovered)).build()));
+    assertArrayEquals(reportJson, Files.readAllBytes(store.resolve(dir + "/report.json")));
+    assertArrayEquals(reportMd, Files.readAllBytes(store.resolve(dir + "/report.md")));
+    assertArrayEquals(manifest, Files.readAllBytes(store.resolve("runs/" + RUN + "/manifest.jsonl")));
     control.writeReport(task.toBuilder().setResult(result.toBuilder().setSeedHeldOutLengths(
         LengthStats.newBuilder().setCount(4).setMeanWords(50))).build());
     assertTrue(store.readString(dir + "/report.md").contains("| seed model | 50.0 |"), "a new result rewrites it");

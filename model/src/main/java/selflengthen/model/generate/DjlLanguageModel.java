@@ -20,6 +20,7 @@ import selflengthen.model.api.GenerationResult;
 import selflengthen.model.api.LanguageModel;
 import selflengthen.model.api.TextListener;
 import selflengthen.model.config.ModelConfig;
+import selflengthen.model.lora.LoraWeights;
 import selflengthen.model.nn.DecoderModel;
 import selflengthen.model.nn.KvCache;
 import selflengthen.model.tokenizer.TextTokenizer;
@@ -135,7 +136,13 @@ public final class DjlLanguageModel implements LanguageModel {
   /** Enqueues a request whose text goes to {@code listener} (null: none) as it is decoded. */
   public CompletableFuture<GenerationOutput> submit(GenerationRequest request,
       GenerationOptions options, TextListener listener) {
-    int[] prompt = promptIds(request.prompt() + request.forcedPrefix());
+    String text = request.prompt() + request.forcedPrefix();
+    if (text.length() > maxPromptChars()) {
+      throw new IllegalArgumentException("prompt has " + text.length() + " characters; this engine"
+          + " holds at most " + scheduler.capacity() + " tokens per sequence, at most "
+          + maxPromptChars() + " characters of text (EngineOptions.maxSequenceLength)");
+    }
+    int[] prompt = promptIds(text);
     if (prompt.length == 0) {
       throw new IllegalArgumentException("the prompt encodes to no tokens");
     }
@@ -155,6 +162,34 @@ public final class DjlLanguageModel implements LanguageModel {
       }
     });
     return out;
+  }
+
+  @Override
+  public int contextLength() {
+    return scheduler.capacity();
+  }
+
+  /**
+   * The context times the longest token's spelling, doubled because a normalizer (NFC) may fold
+   * several characters into one before tokenizing: no longer text can fit.
+   */
+  @Override
+  public long maxPromptChars() {
+    int longest = tokenizer.longestToken();
+    return longest <= 0 ? Long.MAX_VALUE : 2L * scheduler.capacity() * longest;
+  }
+
+  @Override
+  public int promptTokens(String prompt) {
+    if (prompt.length() > maxPromptChars()) {
+      return Integer.MAX_VALUE;
+    }
+    return promptIds(prompt).length;
+  }
+
+  @Override
+  public void checkAdapter(Path dir) throws IOException {
+    LoraWeights.check(dir.toAbsolutePath().normalize(), checkpoint.config());
   }
 
   /**

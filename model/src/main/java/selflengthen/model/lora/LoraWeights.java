@@ -84,6 +84,33 @@ public final class LoraWeights implements AutoCloseable {
   public static LoraWeights load(Path dir, ModelConfig model, NDManager parent, Device device)
       throws IOException {
     LoraConfig config = LoraConfig.read(dir);
+    List<TensorInfo> checked = checkedTensors(dir, config, model);
+    NDManager manager = parent.newSubManager(device);
+    NDArrayReader reader = new NDArrayReader(manager, device);
+    Map<String, NDArray> t = new LinkedHashMap<>();
+    try {
+      for (TensorInfo info : checked) {
+        t.put(info.name(), keep(reader.read(info)));
+      }
+    } catch (IOException | RuntimeException e) {
+      manager.close();
+      throw e;
+    }
+    return new LoraWeights(model, config, manager, t);
+  }
+
+  /**
+   * Checks that {@code dir} is an adapter this engine can apply to {@code model}, reading only
+   * adapter_config.json and the safetensors header: supported options, tensor names, shapes
+   * (rank and the base model's dimensions) and byte ranges. Throws what {@link #load} would.
+   */
+  public static void check(Path dir, ModelConfig model) throws IOException {
+    checkedTensors(dir, LoraConfig.read(dir), model);
+  }
+
+  /** The adapter's A and B tensors, in layer and module order, after checking all of them. */
+  private static List<TensorInfo> checkedTensors(Path dir, LoraConfig config, ModelConfig model)
+      throws IOException {
     Path file = dir.resolve(WEIGHTS_FILE);
     if (!Files.exists(file)) {
       if (Files.exists(dir.resolve("adapter_model.bin"))) {
@@ -92,40 +119,33 @@ public final class LoraWeights implements AutoCloseable {
       }
       throw new NoSuchFileException(file.toString(), null, "adapter has no weights file");
     }
-    Map<String, TensorInfo> infos = SafetensorsFile.open(file).tensors();
-    NDManager manager = parent.newSubManager(device);
-    NDArrayReader reader = new NDArrayReader(manager, device);
-    Map<String, NDArray> t = new LinkedHashMap<>();
-    try {
-      for (int l = 0; l < model.numLayers(); l++) {
-        for (String m : Projection.ALL_MODULES) {
-          TensorInfo a = infos.remove(name(l, m, "A"));
-          TensorInfo b = infos.remove(name(l, m, "B"));
-          if (a == null && b == null) {
-            continue;
-          }
-          if (a == null || b == null) {
-            throw new IllegalArgumentException(file + ": module " + WeightNames.module(l, m)
-                + " has only one of lora_A / lora_B");
-          }
-          NDArrayReader.checkShape(a, config.rank(), WeightNames.inFeatures(model, m));
-          NDArrayReader.checkShape(b, WeightNames.rows(model, m), config.rank());
-          t.put(a.name(), keep(reader.read(a)));
-          t.put(b.name(), keep(reader.read(b)));
+    Map<String, TensorInfo> infos = new LinkedHashMap<>(SafetensorsFile.open(file).tensors());
+    List<TensorInfo> checked = new ArrayList<>();
+    for (int l = 0; l < model.numLayers(); l++) {
+      for (String m : Projection.ALL_MODULES) {
+        TensorInfo a = infos.remove(name(l, m, "A"));
+        TensorInfo b = infos.remove(name(l, m, "B"));
+        if (a == null && b == null) {
+          continue;
         }
+        if (a == null || b == null) {
+          throw new IllegalArgumentException(file + ": module " + WeightNames.module(l, m)
+              + " has only one of lora_A / lora_B");
+        }
+        NDArrayReader.checkShape(a, config.rank(), WeightNames.inFeatures(model, m));
+        NDArrayReader.checkShape(b, WeightNames.rows(model, m), config.rank());
+        checked.add(a);
+        checked.add(b);
       }
-      if (!infos.isEmpty()) {
-        throw new IllegalArgumentException(file + ": unexpected tensor '"
-            + infos.keySet().iterator().next() + "' (this engine adapts q/k/v/o/gate/up/down only)");
-      }
-      if (t.isEmpty()) {
-        throw new IllegalArgumentException(file + " holds no LoRA tensors for this model");
-      }
-    } catch (IOException | RuntimeException e) {
-      manager.close();
-      throw e;
     }
-    return new LoraWeights(model, config, manager, t);
+    if (!infos.isEmpty()) {
+      throw new IllegalArgumentException(file + ": unexpected tensor '"
+          + infos.keySet().iterator().next() + "' (this engine adapts q/k/v/o/gate/up/down only)");
+    }
+    if (checked.isEmpty()) {
+      throw new IllegalArgumentException(file + " holds no LoRA tensors for this model");
+    }
+    return checked;
   }
 
   private static NDArray keep(NDArray a) {

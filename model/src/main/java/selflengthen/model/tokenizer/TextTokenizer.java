@@ -24,11 +24,14 @@ public final class TextTokenizer implements AutoCloseable {
   private final HuggingFaceTokenizer tokenizer;
   private final Map<String, Integer> addedTokens;
   private final int maxId;
+  private final int longestToken;
 
-  private TextTokenizer(HuggingFaceTokenizer tokenizer, Map<String, Integer> addedTokens, int maxId) {
+  private TextTokenizer(HuggingFaceTokenizer tokenizer, Map<String, Integer> addedTokens, int maxId,
+      int longestToken) {
     this.tokenizer = tokenizer;
     this.addedTokens = addedTokens;
     this.maxId = maxId;
+    this.longestToken = longestToken;
   }
 
   public static TextTokenizer load(Path dir) throws IOException {
@@ -46,12 +49,17 @@ public final class TextTokenizer implements AutoCloseable {
     HuggingFaceTokenizer hf = HuggingFaceTokenizer.newInstance(file, options);
     Map<String, Integer> added = new HashMap<>();
     int[] maxId = {-1};
-    scanIds(file, added, maxId);
-    return new TextTokenizer(hf, Collections.unmodifiableMap(added), maxId[0]);
+    int[] longest = {0};
+    scanIds(file, added, maxId, longest);
+    return new TextTokenizer(hf, Collections.unmodifiableMap(added), maxId[0], longest[0]);
   }
 
-  /** Reads added_tokens and the largest vocabulary id without building a tree of the file. */
-  private static void scanIds(Path file, Map<String, Integer> added, int[] maxId) throws IOException {
+  /**
+   * Reads added_tokens, the largest vocabulary id and the longest token's spelling (in characters)
+   * without building a tree of the file.
+   */
+  private static void scanIds(Path file, Map<String, Integer> added, int[] maxId, int[] longest)
+      throws IOException {
     try (JsonParser p = new JsonFactory().createParser(file.toFile())) {
       if (p.nextToken() != JsonToken.START_OBJECT) {
         throw new IOException(file + " is not a JSON object");
@@ -77,6 +85,7 @@ public final class TextTokenizer implements AutoCloseable {
             if (id != null && content != null) {
               added.put(content, id);
               maxId[0] = Math.max(maxId[0], id);
+              longest[0] = Math.max(longest[0], content.length());
             }
           }
         } else if (field.equals("model") && p.currentToken() == JsonToken.START_OBJECT) {
@@ -85,6 +94,7 @@ public final class TextTokenizer implements AutoCloseable {
             p.nextToken();
             if (f.equals("vocab") && p.currentToken() == JsonToken.START_OBJECT) {
               while (p.nextToken() == JsonToken.FIELD_NAME) {
+                longest[0] = Math.max(longest[0], p.getCurrentName().length());
                 p.nextToken();
                 maxId[0] = Math.max(maxId[0], p.getIntValue());
               }
@@ -132,6 +142,15 @@ public final class TextTokenizer implements AutoCloseable {
 
   public Map<String, Integer> addedTokens() {
     return addedTokens;
+  }
+
+  /**
+   * The longest token spelling in the vocabulary, in characters (0: unknown, e.g. a vocabulary
+   * that is not a token-to-id map). Byte-level vocabularies spell a token with one character per
+   * byte, so no token stands for more characters of text than this.
+   */
+  public int longestToken() {
+    return longestToken;
   }
 
   /** One more than the largest id the tokenizer can produce. */

@@ -46,7 +46,7 @@ public final class ResumeCommand implements Callable<Integer> {
       throw new CliException("no run '" + runId + "' in the data root " + root
           + " (the directory does not exist): give the --data-root its workers use");
     }
-    RunSpec stored = DataStore.open(root).readSpec(runId);
+    RunSpec stored = DataStore.openExisting(root).readSpec(runId);
     RunSpec resolved = SpecValidator.validate(stored);
     try (TemporalConnection conn = client.connect()) {
       Optional<WorkflowExecutionStatus> state = Runs.status(conn, runId);

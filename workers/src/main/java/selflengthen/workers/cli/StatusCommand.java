@@ -49,7 +49,7 @@ public final class StatusCommand implements Callable<Integer> {
       while (true) {
         WorkflowExecutionStatus state = Runs.require(conn, runId);
         String text = state == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING
-            ? StatusView.render(query(conn), System.currentTimeMillis())
+            ? StatusView.render(query(conn), System.currentTimeMillis()) + retrying(conn)
             : closed(conn, state);
         if (watch && terminal) {
           out.print(CLEAR);
@@ -77,6 +77,13 @@ public final class StatusCommand implements Callable<Integer> {
       }
       throw e;
     }
+  }
+
+  /** Activities failing and waiting for their next attempt, one line each (none: empty). */
+  private String retrying(TemporalConnection conn) {
+    StringBuilder lines = new StringBuilder();
+    RetryingCalls.of(conn, runId).forEach(l -> lines.append(l).append('\n'));
+    return lines.toString();
   }
 
   private static Status.Code rootStatus(Throwable e) {

@@ -23,6 +23,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import selflengthen.workers.http.JdkHttpServers;
 import selflengthen.workers.http.StoppableServer;
 
 /**
@@ -67,7 +68,7 @@ public final class CodecServer implements StoppableServer {
   /** Binds {@code address} (port 0 picks a free one) and serves {@code codec}. */
   public static CodecServer start(InetSocketAddress address, PayloadCodec codec, CodecServerOptions options)
       throws IOException {
-    HttpServer http = HttpServer.create(address, 64);
+    HttpServer http = JdkHttpServers.create(address, 64);
     CodecServer server = new CodecServer(http, codec, options);
     http.createContext("/", server::handle);
     http.setExecutor(server.threads);

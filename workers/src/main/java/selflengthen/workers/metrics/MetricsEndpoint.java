@@ -1,5 +1,6 @@
 package selflengthen.workers.metrics;
 
+import selflengthen.workers.http.JdkHttpServers;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import com.uber.m3.tally.RootScopeBuilder;
@@ -42,7 +43,7 @@ public final class MetricsEndpoint implements AutoCloseable {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     HttpServer server;
     try {
-      server = HttpServer.create(new InetSocketAddress(host, port), 0);
+      server = JdkHttpServers.create(new InetSocketAddress(host, port), 0);
     } catch (IOException e) {
       registry.close();
       throw new UncheckedIOException("metrics: cannot listen on " + host + ":" + port + ": " + e.getMessage(), e);

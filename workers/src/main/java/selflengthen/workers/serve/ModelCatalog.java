@@ -1,5 +1,6 @@
 package selflengthen.workers.serve;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -24,7 +25,9 @@ public final class ModelCatalog {
   }
 
   /**
-   * Serves {@code adapterDir} (a PEFT adapter: adapter_config.json inside) on top of {@code base}.
+   * Serves {@code adapterDir} (a PEFT adapter: adapter_config.json inside) on top of {@code base},
+   * after the base's engine checked that the adapter fits it (configuration, tensor names and
+   * shapes): a broken adapter is refused here, not at its first request.
    */
   public synchronized ModelCatalog addAdapter(String name, String base, Path adapterDir) {
     requireFreeName(name);
@@ -33,7 +36,14 @@ public final class ModelCatalog {
       throw new IllegalArgumentException(
           "no base model named " + base + " to put adapter " + name + " on");
     }
-    models.put(name, new ServedModel(name, parent.model(), checkedAdapter(adapterDir), base));
+    Path dir = checkedAdapter(adapterDir);
+    try {
+      parent.model().checkAdapter(dir);
+    } catch (IOException | RuntimeException e) {
+      throw new IllegalArgumentException(
+          dir + " is not an adapter for " + base + ": " + describe(e), e);
+    }
+    models.put(name, new ServedModel(name, parent.model(), dir, base));
     return this;
   }
 
@@ -71,6 +81,13 @@ public final class ModelCatalog {
           absolute + " is not a PEFT adapter directory (no adapter_config.json)");
     }
     return absolute;
+  }
+
+  private static String describe(Exception e) {
+    if (e instanceof java.nio.file.NoSuchFileException missing) {
+      return missing.getFile() + (missing.getReason() == null ? " is missing" : ": " + missing.getReason());
+    }
+    return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
   }
 
   private void requireFreeName(String name) {

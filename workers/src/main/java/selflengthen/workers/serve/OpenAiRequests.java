@@ -11,8 +11,10 @@ import selflengthen.model.api.SamplingParams;
 /**
  * Validates OpenAI request bodies. Every refusal names the offending field. Fields that would
  * change the answer but are not implemented (n > 1, logprobs, tools, penalties other than
- * repetition_penalty, ...) are refused rather than silently ignored; unknown fields are ignored, as
- * OpenAI-compatible servers do.
+ * repetition_penalty, vLLM's min_tokens and ignore_eos, ...) are refused rather than silently
+ * ignored; unknown fields are ignored, as OpenAI-compatible servers do. Prompts longer than the
+ * model's context are refused by their length in characters before they are tokenized, then by
+ * their token count; a max_tokens that does not fit beside the prompt is refused, not clamped.
  *
  * <p>Chat extension, as in vLLM: {@code "continue_final_message": true} (with {@code
  * "add_generation_prompt": false} or absent) makes the last message, which must be the assistant's,
@@ -20,6 +22,22 @@ import selflengthen.model.api.SamplingParams;
  */
 final class OpenAiRequests {
   private static final List<String> ROLES = List.of("system", "user", "assistant");
+  private static final List<String> UNSUPPORTED_EXTENSIONS =
+      List.of(
+          "min_tokens",
+          "ignore_eos",
+          "min_p",
+          "stop_token_ids",
+          "bad_words",
+          "use_beam_search",
+          "length_penalty",
+          "prompt_logprobs",
+          "include_stop_str_in_output",
+          "truncate_prompt_tokens",
+          "guided_json",
+          "guided_regex",
+          "guided_choice",
+          "guided_grammar");
 
   private OpenAiRequests() {}
 
@@ -28,12 +46,15 @@ final class OpenAiRequests {
     String prompt = prompt(body.get("prompt"));
     rejectSet(body, "echo", "echo is not supported");
     rejectSet(body, "suffix", "suffix is not supported");
+    checkChars(model, prompt.length(), "prompt");
     return call(body, model, prompt, "", false, options);
   }
 
   static CompletionCall chat(JsonNode body, ModelCatalog catalog, ServerOptions options) {
     ServedModel model = model(body, catalog);
     List<ChatMessage> messages = messages(body.get("messages"));
+    // Before the template renders them: a template adds markup, never removes text.
+    checkChars(model, messages.stream().mapToLong(m -> m.content().length()).sum(), "messages");
     rejectSet(body, "tools", "tools are not supported");
     rejectSet(body, "functions", "functions are not supported");
     rejectSet(body, "tool_choice", "tool_choice is not supported");
@@ -92,6 +113,10 @@ final class OpenAiRequests {
         body, "presence_penalty", "presence_penalty is not supported; use repetition_penalty");
     rejectSet(
         body, "frequency_penalty", "frequency_penalty is not supported; use repetition_penalty");
+    // vLLM's sampling extensions this server does not honour: refused, never silently ignored.
+    for (String field : UNSUPPORTED_EXTENSIONS) {
+      rejectSet(body, field, field + " is not supported");
+    }
 
     String maxTokensField =
         chat && isSet(body.get("max_completion_tokens")) ? "max_completion_tokens" : "max_tokens";
@@ -129,15 +154,101 @@ final class OpenAiRequests {
       throw ApiError.invalid("stream_options", "stream_options must be an object");
     }
     boolean includeUsage = isSet(streamOptions) && bool(streamOptions, "include_usage", false);
+    List<String> stops = stops(body.get("stop"));
+    int budget = tokenBudget(model, prompt + prefix, chat, maxTokensField, maxTokens, options);
     GenerationRequest request =
-        new GenerationRequest(
-            prompt,
-            prefix,
-            sampling,
-            maxTokens == null ? options.defaultMaxTokens() : maxTokens,
-            stops(body.get("stop")),
-            model.adapterForRequest());
+        new GenerationRequest(prompt, prefix, sampling, budget, stops, model.adapterForRequest());
     return new CompletionCall(model, request, chat, stream, includeUsage);
+  }
+
+  /** Refuses text longer than any prompt that fits the model's context, before tokenizing it. */
+  private static void checkChars(ServedModel model, long chars, String field) {
+    long limit = model.model().maxPromptChars();
+    if (chars > limit) {
+      throw ApiError.invalid(
+          field,
+          "The "
+              + field
+              + " has "
+              + chars
+              + " characters; this model's context of "
+              + model.model().contextLength()
+              + " tokens holds at most "
+              + limit
+              + " characters of text. Please reduce the length of the "
+              + field
+              + ".");
+    }
+  }
+
+  /**
+   * The request's max_tokens checked against the context, as OpenAI and vLLM do: a prompt that
+   * fills the context, or a max_tokens that does not fit beside the prompt, is refused; with no
+   * max_tokens the reply may use what the prompt leaves (up to the server's default).
+   */
+  private static int tokenBudget(
+      ServedModel model,
+      String fullPrompt,
+      boolean chat,
+      String field,
+      Integer maxTokens,
+      ServerOptions options) {
+    int context = model.model().contextLength();
+    if (context <= 0) {
+      return maxTokens == null ? options.defaultMaxTokens() : maxTokens;
+    }
+    String promptField = chat ? "messages" : "prompt";
+    if (maxTokens != null && maxTokens >= context) {
+      throw ApiError.invalid(
+          field,
+          field
+              + " is "
+              + maxTokens
+              + " but this model's maximum context length is "
+              + context
+              + " tokens (prompt and completion together).");
+    }
+    checkChars(model, fullPrompt.length(), promptField);
+    int promptTokens = model.model().promptTokens(fullPrompt);
+    if (promptTokens < 0) {
+      return maxTokens == null ? options.defaultMaxTokens() : maxTokens;
+    }
+    if (promptTokens >= context) {
+      throw ApiError.invalid(
+          promptField,
+          "This model's maximum context length is "
+              + context
+              + " tokens. However, your "
+              + promptField
+              + " resulted in "
+              + promptTokens
+              + " tokens. Please reduce the length of the "
+              + promptField
+              + ".");
+    }
+    if (maxTokens == null) {
+      return Math.min(options.defaultMaxTokens(), context - promptTokens);
+    }
+    if (promptTokens + maxTokens > context) {
+      throw ApiError.invalid(
+          field,
+          "This model's maximum context length is "
+              + context
+              + " tokens. However, you requested "
+              + (promptTokens + maxTokens)
+              + " tokens ("
+              + promptTokens
+              + " in the "
+              + promptField
+              + ", "
+              + maxTokens
+              + " in the completion). Please reduce the length of the "
+              + promptField
+              + " or "
+              + field
+              + ".");
+    }
+    return maxTokens;
   }
 
   static ServedModel model(JsonNode body, ModelCatalog catalog) {

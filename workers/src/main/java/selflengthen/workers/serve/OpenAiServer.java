@@ -27,12 +27,14 @@ import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import selflengthen.workers.http.JdkHttpServers;
 import selflengthen.workers.http.StoppableServer;
 import selflengthen.model.api.GenerationResult;
 
@@ -55,13 +57,16 @@ public final class OpenAiServer implements StoppableServer {
   private static final byte[] DONE = "data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8);
   private static final byte[] KEEP_ALIVE = ": keep-alive\n\n".getBytes(StandardCharsets.UTF_8);
 
-  static {
-    // The JDK server leaves Nagle on by default: headers and body go out in two writes, and the
-    // second waits for the client's delayed ACK (~40 ms per request). Read once, at first use.
-    if (System.getProperty("sun.net.httpserver.nodelay") == null) {
-      System.setProperty("sun.net.httpserver.nodelay", "true");
-    }
-  }
+  /**
+   * Threads that read requests and wait for replies. The JDK server reads a request on one of
+   * them, so a slow client holds one until {@link JdkHttpServers#MAX_REQUEST_SECONDS}; there are
+   * enough (created on demand, idle ones retire) that a few hundred such clients leave room for
+   * everyone else. The engine's concurrency is bounded by the generation threads, not by these.
+   */
+  static final int HTTP_THREADS = 512;
+  /** A whole reply not ready after this long starts its headers, then whitespace (see below). */
+  static final long HEARTBEAT_AFTER_MILLIS = 500;
+  static final long HEARTBEAT_EVERY_MILLIS = 250;
 
   private final HttpServer http;
   private final ExecutorService handlers;
@@ -82,8 +87,17 @@ public final class OpenAiServer implements StoppableServer {
     int generations = options.maxConcurrentGenerations();
     // More HTTP threads than generation slots: refusals and listings stay quick while all slots
     // work.
-    this.handlers =
-        Executors.newFixedThreadPool(2 * generations + 8, daemonThreads("openai-http-"));
+    int threads = HTTP_THREADS + 2 * generations;
+    ThreadPoolExecutor pool =
+        new ThreadPoolExecutor(
+            threads,
+            threads,
+            30,
+            TimeUnit.SECONDS,
+            new LinkedBlockingQueue<>(),
+            daemonThreads("openai-http-"));
+    pool.allowCoreThreadTimeOut(true);
+    this.handlers = pool;
     this.generators = Executors.newFixedThreadPool(generations, daemonThreads("openai-generate-"));
   }
 
@@ -93,7 +107,7 @@ public final class OpenAiServer implements StoppableServer {
     if (catalog.defaultBase().isEmpty()) {
       throw new IllegalArgumentException("nothing to serve: the model catalog has no base model");
     }
-    HttpServer http = HttpServer.create(address, 128);
+    HttpServer http = JdkHttpServers.create(address, 1024);
     OpenAiServer server = new OpenAiServer(http, catalog, options);
     http.createContext("/", server::handle);
     http.setExecutor(server.handlers);
@@ -137,6 +151,13 @@ public final class OpenAiServer implements StoppableServer {
       route(exchange);
     } catch (ApiError e) {
       respondWithError(exchange, e);
+    } catch (IOException clientGone) {
+      // A client that left (or sent a body slower than the server waits) is no server failure.
+      LOG.info(
+          "{} {}: connection closed by the client ({})",
+          exchange.getRequestMethod(),
+          exchange.getRequestURI().getPath(),
+          describe(clientGone));
     } catch (Exception e) {
       LOG.error("{} {} failed", exchange.getRequestMethod(), exchange.getRequestURI().getPath(), e);
       respondWithError(exchange, ApiError.engineFailure("internal error: " + describe(e)));
@@ -221,15 +242,79 @@ public final class OpenAiServer implements StoppableServer {
       stream(exchange, call, generation, pieces, id, now);
       return;
     }
+    whole(exchange, call, generation, id, now);
+  }
+
+  /**
+   * Sends a whole (not streamed) reply. The JDK server cannot tell that a client left until
+   * something is written to it, so a reply not ready within {@link #HEARTBEAT_AFTER_MILLIS} sends
+   * its headers (200, chunked JSON) and then a newline every {@link #HEARTBEAT_EVERY_MILLIS}
+   * (whitespace before a JSON value is valid JSON): the write that fails tells that the client
+   * went away, and the generation is cancelled in the engine. An engine failure after the headers
+   * went out arrives as the usual error object, status 200 (as in a stream).
+   */
+  private void whole(
+      HttpExchange exchange,
+      CompletionCall call,
+      Future<GenerationResult> generation,
+      String id,
+      long now)
+      throws IOException {
+    long started = System.nanoTime();
+    OutputStream out = null;
     try {
-      sendJson(exchange, 200, responses.completion(call, generation.get(), id, now));
+      GenerationResult result;
+      try {
+        result = generation.get(HEARTBEAT_AFTER_MILLIS, TimeUnit.MILLISECONDS);
+      } catch (TimeoutException stillGenerating) {
+        exchange.getResponseHeaders().set("Content-Type", "application/json");
+        exchange.sendResponseHeaders(200, 0);
+        out = exchange.getResponseBody();
+        result = null;
+        while (result == null) {
+          try {
+            result = generation.get(HEARTBEAT_EVERY_MILLIS, TimeUnit.MILLISECONDS);
+          } catch (TimeoutException stillGoing) {
+            out.write('\n');
+            out.flush();
+          }
+        }
+      }
+      JsonNode reply = responses.completion(call, result, id, now);
+      if (out == null) {
+        sendJson(exchange, 200, reply);
+      } else {
+        out.write(json.writeValueAsBytes(reply));
+        out.close();
+      }
     } catch (ExecutionException e) {
-      throw engineError(e.getCause());
+      ApiError error = engineError(e.getCause());
+      if (out == null) {
+        throw error;
+      }
+      out.write(json.writeValueAsBytes(responses.error(error)));
+      out.close();
+    } catch (IOException clientGone) {
+      cancelled(generation, id, started, clientGone);
     } catch (InterruptedException e) {
       generation.cancel(true);
       Thread.currentThread().interrupt();
-      throw new ApiError(503, "server_error", "the server is shutting down", null, null);
+      if (out == null) {
+        throw new ApiError(503, "server_error", "the server is shutting down", null, null);
+      }
     }
+  }
+
+  /** One line for a client that left: no stack trace, the engine stops the request. */
+  private static void cancelled(
+      Future<GenerationResult> generation, String id, long started, IOException cause) {
+    boolean stopped = generation.cancel(true);
+    LOG.info(
+        "{}: the client closed the connection after {} ms; {} ({})",
+        id,
+        (System.nanoTime() - started) / 1_000_000,
+        stopped ? "generation cancelled" : "the reply was complete",
+        describe(cause));
   }
 
   /**
@@ -246,6 +331,7 @@ public final class OpenAiServer implements StoppableServer {
       throws IOException {
     exchange.getResponseHeaders().set("Content-Type", "text/event-stream; charset=utf-8");
     exchange.getResponseHeaders().set("Cache-Control", "no-cache");
+    long started = System.nanoTime();
     exchange.sendResponseHeaders(200, 0);
     OutputStream out = exchange.getResponseBody();
     try {
@@ -283,16 +369,19 @@ public final class OpenAiServer implements StoppableServer {
       // The status line is gone already: the error travels as an event, as vLLM does it.
       event(out, responses.error(engineError(e.getCause())));
     } catch (IOException clientGone) {
-      generation.cancel(true);
-      LOG.debug("stream {} closed by the client", id);
+      cancelled(generation, id, started, clientGone);
       return;
     } catch (InterruptedException e) {
       generation.cancel(true);
       Thread.currentThread().interrupt();
       return;
     }
-    out.write(DONE);
-    out.flush();
+    try {
+      out.write(DONE);
+      out.flush();
+    } catch (IOException clientGone) {
+      LOG.info("{}: the client closed the connection before the end of the stream", id);
+    }
   }
 
   /**

@@ -22,6 +22,7 @@ import selflengthen.activities.RunPaths;
 import selflengthen.activities.Stages;
 import selflengthen.activities.support.RecordedResults;
 import selflengthen.store.DataStore;
+import selflengthen.store.Layout;
 import selflengthen.store.ManifestEntry;
 import selflengthen.v1.RunResult;
 import selflengthen.v1.RunSpec;
@@ -85,8 +86,9 @@ class DevCrashResumeTest {
       String address2 = again.awaitOutput(ADDRESS, Duration.ofSeconds(90)).group(1);
       long resumed = System.nanoTime();
       assertEquals(0, Main.commandLine().execute("resume", RUN, "--address", address2, "--data-root", root.toString()));
+      RunResult result;
       try (TemporalConnection conn = TemporalConnection.connect(address2, "default", Duration.ofSeconds(10))) {
-        RunResult result = WorkflowStub.fromTyped(conn.client().newWorkflowStub(SelfLengthenRun.class, RUN))
+        result = WorkflowStub.fromTyped(conn.client().newWorkflowStub(SelfLengthenRun.class, RUN))
             .getResult(150, TimeUnit.SECONDS, RunResult.class);
         assertEquals(1, result.getRoundsCount());
       }
@@ -126,6 +128,23 @@ class DevCrashResumeTest {
       }
 
       FaultRuns.assertSameSamples(RUN, store, FaultRuns.reference(spec, tmp.resolve("reference")));
+
+      // Resuming the finished run changes nothing: report and manifest stay byte for byte.
+      assertTrue(!result.getReportFilesList().isEmpty(), "the run wrote a report");
+      Map<String, byte[]> finals = new LinkedHashMap<>();
+      finals.put(Layout.manifest(RUN), Files.readAllBytes(store.resolve(Layout.manifest(RUN))));
+      for (String f : result.getReportFilesList()) {
+        finals.put(f, Files.readAllBytes(store.resolve(f)));
+      }
+      assertEquals(0, Main.commandLine().execute("resume", RUN, "--address", address2, "--data-root", root.toString()));
+      try (TemporalConnection conn = TemporalConnection.connect(address2, "default", Duration.ofSeconds(10))) {
+        WorkflowStub.fromTyped(conn.client().newWorkflowStub(SelfLengthenRun.class, RUN))
+            .getResult(150, TimeUnit.SECONDS, RunResult.class);
+      }
+      for (Map.Entry<String, byte[]> f : finals.entrySet()) {
+        org.junit.jupiter.api.Assertions.assertArrayEquals(
+            f.getValue(), Files.readAllBytes(store.resolve(f.getKey())), f.getKey() + " changed by resuming the finished run");
+      }
       long finishedShards = recorded.keySet().stream().filter(p -> p.contains("/shard-")).count();
       System.out.printf(
           "dev crash test: killed in %s with %d shard(s) and %d artifact(s) recorded, %d shard(s) cut short"
