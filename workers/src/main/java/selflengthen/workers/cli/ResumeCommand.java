@@ -43,8 +43,8 @@ public final class ResumeCommand implements Callable<Integer> {
     // Look before opening the store: opening creates the data root, and an unknown run needs none.
     java.nio.file.Path root = dataRoot.dataRoot().toAbsolutePath().normalize();
     if (!java.nio.file.Files.isDirectory(root)) {
-      throw new CliException("no run '" + runId + "' in the data root " + root
-          + " (the directory does not exist): give the --data-root its workers use");
+      throw new CliException("data root " + root + " does not exist, so it holds no run '" + runId
+          + "': give the --data-root its workers use");
     }
     RunSpec stored = DataStore.openExisting(root).readSpec(runId);
     RunSpec resolved = SpecValidator.validate(stored);

@@ -241,7 +241,7 @@ class CliTest {
     Path nowhere = dataRoot.resolveSibling("no-such-root");
     Result unknownRoot = run("resume", "never-ran", "--data-root", nowhere.toString());
     assertEquals(1, unknownRoot.code());
-    assertTrue(unknownRoot.err().contains("the directory does not exist"), unknownRoot.err());
+    assertTrue(unknownRoot.err().contains("does not exist, so it holds no run"), unknownRoot.err());
     assertFalse(Files.exists(nowhere), "resume creates no data root");
 
     Result noSpec = run("resume", "never-ran", "--data-root", dataRoot.toString());
