@@ -183,7 +183,11 @@ class SpecValidatorTest {
   @Test
   void holdingOutEverySeedIsRefused() throws IOException {
     Files.write(seeds, List.of("{\"prompt\":\"a\"}", "{\"query\":\"b\"}", "{\"instruction\":\"c\"}"));
-    assertEquals(List.of("measurement.held_out_count"), fields(good().build()));
+    // By default the measured seeds stay in the pool: nothing to refuse.
+    assertEquals(List.of(), fields(good().build()));
+    RunSpec.Builder holding = good();
+    holding.getMeasurementBuilder().setHoldOutSeeds(true);
+    assertEquals(List.of("measurement.held_out_count"), fields(holding.build()));
     Files.write(seeds, List.of("{\"prompt\":\"a\"}", "{\"text\":\"b\"}"));
     assertEquals(List.of("self_instruct.seed_file"), fields(good().build()));
   }

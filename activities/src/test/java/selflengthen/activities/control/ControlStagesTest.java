@@ -134,7 +134,11 @@ class ControlStagesTest {
         new InstructionRow(3, TestRuns.SEEDS.get(5), 16, 1), // near duplicate of the pool
         new InstructionRow(4, c, 14, 3)), 5));
     String output = RunPaths.stageOutput(RUN, 1, Stages.SELF_INSTRUCT);
-    MergeStageTask task = MergeStageTask.newBuilder().setContext(context(1, Stages.SELF_INSTRUCT))
+    // The near-duplicate filter is an option (off by default): on here.
+    var ctx = context(1, Stages.SELF_INSTRUCT);
+    ctx = ctx.toBuilder().setSpec(ctx.getSpec().toBuilder().setSelfInstruct(
+        ctx.getSpec().getSelfInstruct().toBuilder().setNearDuplicateThreshold(0.7f))).build();
+    MergeStageTask task = MergeStageTask.newBuilder().setContext(ctx)
         .addAllFinished(List.of(finished.get(1), finished.get(0))) // any order: merged by index
         .setShardsTotal(2).setSamplesIn(5).setOutputPath(output)
         .setPool(pool).setPoolOutputPath(RunPaths.pool(RUN, 1)).build();
@@ -292,6 +296,49 @@ class ControlStagesTest {
     JsonNode info = JSON.readTree(store.resolve(RunPaths.lengthControlDatasetInfo(RUN)).toFile());
     assertEquals("sft.json", info.get("length_control").get("file_name").asText());
     assertEquals(lc, control.lengthControl(task));
+  }
+
+  @Test
+  void lengthControlPlansTheLimitsThenWritesTheRewrittenRowsAndCountsTheFallbacks() throws IOException {
+    int[] lengths = {50, 120, 480, 950, 1700, 2600, 3100};
+    List<LongRow> long_ = new ArrayList<>();
+    for (int i = 0; i < lengths.length; i++) {
+      long_.add(new LongRow("query " + i, words(lengths[i], "r"), lengths[i], 1));
+    }
+    DatasetRef longSet = recorded(RunPaths.longSet(RUN), long_);
+    LengthControlTask.Builder base = LengthControlTask.newBuilder().setContext(context(0, Stages.LENGTH_CONTROL))
+        .setLongSet(longSet).setOutputPath(RunPaths.lengthControlSet(RUN))
+        .setDatasetInfoPath(RunPaths.lengthControlDatasetInfo(RUN)).setSeed(3);
+    LengthControlResult plan = control.lengthControl(base.clone().setPlanOutputPath(RunPaths.lengthControlPlan(RUN)).build());
+    List<JsonNode> planned = store.readJsonl(RunPaths.lengthControlPlan(RUN));
+    assertEquals(5, planned.size(), "responses of 120-2600 words are in [100, 3000)");
+    assertEquals(5, plan.getStage().getSamplesOut());
+    for (JsonNode r : planned) {
+      assertEquals("en", r.get("language").asText());
+      String limit = r.get("limit").asText();
+      assertTrue(limit.endsWith(" words"), limit);
+      r.get("numbers").forEach(n -> assertTrue(limit.contains(n.asText()), limit));
+      assertTrue(r.get("fallback").asText().startsWith(r.get("query").asText() + "\n"), r.toString());
+    }
+    // The rewrite stage's rows: the first three rewritten, the rest fell back.
+    List<selflengthen.activities.rows.LengthRewriteRow> rewritten = new ArrayList<>();
+    for (int i = 0; i < planned.size(); i++) {
+      JsonNode r = planned.get(i);
+      boolean ok = i < 3;
+      rewritten.add(new selflengthen.activities.rows.LengthRewriteRow(i,
+          ok ? "Rewritten: " + r.get("query").asText() + " in " + r.get("limit").asText() : r.get("fallback").asText(),
+          r.get("response").asText(), r.get("words").asInt(), r.get("type").asText(), ok, ok ? 1 : 3));
+    }
+    DatasetRef rows = recorded(RunPaths.stageOutput(RUN, 0, Stages.LENGTH_CONTROL_REWRITE), rewritten);
+    LengthControlResult lc = control.lengthControl(base.clone().setRewritten(rows).build());
+    assertEquals(3, lc.getRewritten());
+    assertEquals(2, lc.getFallback());
+    assertFalse(lc.getModel().isEmpty(), "the rewriting model is named");
+    List<SftExample> set = SftRows.readLlamaFactoryJson(store.resolve(RunPaths.lengthControlSet(RUN)));
+    assertEquals(5, set.size());
+    assertTrue(set.get(0).instruction().startsWith("Rewritten: "));
+    assertEquals(planned.get(4).get("fallback").asText(), set.get(4).instruction());
+    assertEquals(lc, control.lengthControl(base.clone().setRewritten(rows).build()));
   }
 
   @Test

@@ -99,8 +99,9 @@ class PrepareRunTest {
     List<JsonNode> held = store.readJsonl(p.getHeldOut().getPath());
     List<JsonNode> pool = store.readJsonl(p.getSeedPool().getPath());
     assertEquals(TestRuns.SEEDS.subList(0, 3), held.stream().map(r -> r.get("instruction").asText()).toList());
-    assertEquals(TestRuns.SEEDS.subList(3, 10), pool.stream().map(r -> r.get("instruction").asText()).toList());
-    assertEquals(7, p.getSeedPool().getCount());
+    // The measurement does not eat the seeds: the pool keeps all of them (hold_out_seeds is off).
+    assertEquals(TestRuns.SEEDS, pool.stream().map(r -> r.get("instruction").asText()).toList());
+    assertEquals(10, p.getSeedPool().getCount());
     assertEquals(store.sha256(p.getSeedPool().getPath()), p.getSeedPool().getSha256());
     var entry = store.manifest("prep").latest(p.getSeedPool().getPath()).orElseThrow();
     assertEquals(Checksums.sha256(seeds), entry.inputs().get(0).sha256(), "lineage names the seed file");

@@ -302,6 +302,40 @@ class InferenceActivitiesTest {
   }
 
   @Test
+  void lengthRewriteKeepsRewritesThatQuoteTheLimitElseFallsBack() {
+    Path root = tmp.resolve("data");
+    RunSpec spec = spec(root, 4);
+    DataStore store = DataStore.open(root);
+    List<selflengthen.activities.rows.LengthPlanRow> plan = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      plan.add(new selflengthen.activities.rows.LengthPlanRow(i, "Write about rivers " + i + ".", "A response.", 2400,
+          "about", "en", "around 2000 words", List.of("2000"), "Write about rivers " + i + ".\nPlease answer in about 2000 words."));
+    }
+    DatasetRef planRef = store.writeJsonl(RunPaths.lengthControlPlan(RUN), plan);
+    ScriptedModels models = new ScriptedModels();
+    try (ActivityHarness h = new ActivityHarness(new InferenceActivitiesImpl(new DataRoots(store), models))) {
+      ShardTask task = task(spec, 0, Stages.LENGTH_CONTROL_REWRITE, planRef, 0, 0, 8, "length_control");
+      ShardSummary s = h.stub(InferenceActivities.class).lengthRewriteShard(task);
+      List<JsonNode> rows = store.readJsonl(task.getOutputPath());
+      assertEquals(8, rows.size(), "every planned row gets a query");
+      assertEquals(8, s.getSamplesOut());
+      long rewritten = rows.stream().filter(r -> r.get("rewritten").asBoolean()).count();
+      assertTrue(rewritten > 0 && rewritten < 8, "some rewrites kept the number, some fell back: " + rewritten);
+      for (JsonNode r : rows) {
+        String q = r.get("instruction").asText();
+        if (r.get("rewritten").asBoolean()) {
+          assertEquals("Write the piece in around 2000 words, please.", q);
+        } else {
+          assertTrue(q.endsWith("Please answer in about 2000 words."), q);
+          assertEquals(3, r.get("tries").asInt(), "retried before the fallback");
+        }
+      }
+      // The base model rewrites: no adapter; the limit stands in the system turn.
+      assertTrue(models.model.requests.stream().allMatch(r -> r.adapter() == null && r.prompt().contains("around 2000 words")));
+    }
+  }
+
+  @Test
   void extendKeepsAttemptsThatGrowBeyondMinGrowthWithPrefixForcedContinuations() {
     Path root = tmp.resolve("data");
     RunSpec spec = spec(root, 4);

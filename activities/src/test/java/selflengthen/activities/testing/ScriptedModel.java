@@ -108,6 +108,11 @@ public final class ScriptedModel implements LanguageModel {
             + words(random, 4) + " and its future.";
       };
     }
+    if (prompt.contains("Rewrite the user's request below so that it asks for a text of ")) {
+      // Length control's rewrite: by the seed, the limit woven in, or lost.
+      String limit = between(prompt, "asks for a text of ", ", and change");
+      return random.nextBoolean() ? "Write the piece in " + limit + ", please." : "Write the piece at length.";
+    }
     if (prompt.contains("You are an experienced editor")) {
       String draft = after(prompt, "Draft:\n\n");
       List<String> paragraphs = Paragraphs.split(draft);

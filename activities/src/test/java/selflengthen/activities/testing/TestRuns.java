@@ -68,7 +68,9 @@ public final class TestRuns {
         .setParallelism(Parallelism.newBuilder().setShardSize(2).setMaxConcurrentShards(3).setStragglerFraction(1f))
         .setMeasurement(Measurement.newBuilder().setHeldOutCount(3))
         .setTraining(Training.newBuilder().setLoraRank(4))
-        .setLengthControl(LengthControl.newBuilder().setMinWords(100).setMaxWords(3000).setRoundTo(100));
+        .setLengthControl(LengthControl.newBuilder().setMinWords(100).setMaxWords(3000).setRoundTo(100))
+        // The collection pass at test scale (the default is the reference's 5000).
+        .setCollect(selflengthen.v1.Collect.newBuilder().setTotalCount(4));
   }
 
   /** The spec with every default filled in, as prepareRun returns it. */

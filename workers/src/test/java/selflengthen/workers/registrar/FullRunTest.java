@@ -124,7 +124,8 @@ class FullRunTest {
   private static void assertStore(DataStore store, RunResult result, ScriptedModels models, ScriptedTrainer trainer)
       throws IOException {
     assertTrue(store.exists(RunPaths.specFile(RUN)));
-    assertEquals(7, store.readJsonl(RunPaths.seedPool(RUN)).size());
+    // The measurement does not eat the seeds: all 10 stay in the pool.
+    assertEquals(10, store.readJsonl(RunPaths.seedPool(RUN)).size());
     assertEquals(3, store.readJsonl(RunPaths.heldOut(RUN)).size());
     // The seed model's held-out answers: 3 instructions in shards of 2.
     assertShards(store, 0, Stages.MEASURE, 2);
@@ -132,7 +133,7 @@ class FullRunTest {
     assertEquals(3, result.getSeedHeldOutLengths().getCount());
 
     assertEquals(2, result.getRoundsCount());
-    long poolRows = 7;
+    long poolRows = 10;
     long longRows = 0;
     for (int k = 1; k <= 2; k++) {
       RoundResult r = result.getRounds(k - 1);
@@ -155,6 +156,7 @@ class FullRunTest {
       long kept = rows(store, RunPaths.stageOutput(RUN, k, Stages.DROP_SHORT));
       assertEquals(kept, r.getResponsesKept());
       assertTrue(kept > 0 && kept < responses, "drop-short always drops the shortest");
+      longRows += kept;
 
       assertShards(store, k, Stages.EXTEND, (int) Math.ceil(kept / 2.0));
       for (JsonNode row : store.readJsonl(RunPaths.stageOutput(RUN, k, Stages.EXTEND))) {
@@ -209,6 +211,12 @@ class FullRunTest {
     assertTrue(adapters.contains(store.resolve(RunPaths.adapterDir(RUN, 1, Roles.EXTENDER)).toString()), adapters.toString());
     assertTrue(adapters.contains(store.resolve(RunPaths.adapterDir(RUN, 2, Roles.GENERATOR)).toString()), "round-2 measure");
 
+    // The collection pass: 4 more instructions (2 shards of 2) from the base model, answered by the
+    // final Generator, drop-short; its kept responses join long.jsonl.
+    assertShards(store, 0, Stages.COLLECT_SELF_INSTRUCT, 2);
+    long passKept = rows(store, RunPaths.stageOutput(RUN, 0, Stages.COLLECT_DROP_SHORT));
+    assertTrue(passKept > 0);
+    longRows += passKept;
     List<JsonNode> long_ = store.readJsonl(RunPaths.longSet(RUN));
     assertEquals(longRows, long_.size());
     assertEquals(longRows, result.getLongSet().getCount());
@@ -216,6 +224,9 @@ class FullRunTest {
     long controlled = SftRows.readLlamaFactoryJson(store.resolve(RunPaths.lengthControlSet(RUN))).size();
     assertEquals(controlled, result.getLengthControlSet().getCount());
     assertTrue(controlled > 0, "some responses fall in the 100-3000 word window");
+    // Every planned row got a query from the rewrite stage: the model's or the appended limit.
+    assertEquals(controlled, rows(store, RunPaths.stageOutput(RUN, 0, Stages.LENGTH_CONTROL_REWRITE)));
+    assertEquals(controlled, result.getLengthControlRewritten() + result.getLengthControlFallback());
     assertTrue(store.exists(RunPaths.lengthControlDatasetInfo(RUN)));
     // method.md "Then SFT": the Generator's model, fresh (no round adapter), on the controlled set.
     TrainingJob last = trainer.jobs.get(trainer.jobs.size() - 1);
@@ -234,6 +245,7 @@ class FullRunTest {
     }
     String md = store.readString(report + "/report.md");
     assertTrue(md.contains("| round 2 |"));
+    assertTrue(md.contains("queries rewritten by"), md);
     assertTrue(md.contains("## Benchmark"), md);
     for (RoundResult r : result.getRoundsList()) {
       assertTrue(md.contains(String.format(java.util.Locale.ROOT, "| %d | longen | 3 | %.4f | 0-1 |", r.getRound(),
