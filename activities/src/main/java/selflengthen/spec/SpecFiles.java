@@ -52,7 +52,7 @@ public final class SpecFiles {
     try {
       tree = YAML.readTree(text);
     } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException("spec file " + file + ": " + JsonMessages.syntax("it", e).message(), e);
+      throw new IllegalArgumentException(JsonMessages.syntax("spec file " + file, e).message(), e);
     } catch (IOException e) {
       throw new IllegalArgumentException("spec file " + file + " is not valid YAML/JSON: " + e.getMessage(), e);
     }

@@ -35,8 +35,9 @@ import selflengthen.v1.Training;
  *
  * <p>Two kinds of checks: {@link #structuralProblems} looks at the spec alone (deterministic, safe
  * in workflow code); {@link #fileProblems} looks at the files and directories it names (seed file,
- * checkpoints, adapters), so it belongs in a client or an activity. Relative file paths resolve
- * against the working directory, except adapters, which resolve against the data root.
+ * checkpoints, adapters), so it belongs in a client or an activity. File paths must be absolute
+ * (a relative one would resolve against each worker's directory), except adapters, which resolve
+ * against the data root; an empty data_root means the worker's configured one.
  */
 public final class SpecValidator {
   /** Run ids become workflow ids and directory names: keep them to portable path characters. */

@@ -19,7 +19,9 @@ final class EmptyStages {
 
   /** The failure for a stage whose output is empty, or null when it produced something. */
   static ApplicationFailure failure(int round, StageResult r, RunSpec spec) {
-    if (r.getSamplesOut() > 0) {
+    // A stage with no input did not fail by itself: the stage before it produced nothing (and was
+    // stopped here already) or had nothing planned (a synthetic benchmark round).
+    if (r.getSamplesOut() > 0 || r.getSamplesIn() == 0) {
       return null;
     }
     String stage = r.getName();
@@ -27,9 +29,10 @@ final class EmptyStages {
     String see = r.getOutput().getPath().isEmpty() ? "" : "; see " + r.getOutput().getPath();
     String what = switch (stage) {
       case Stages.SELF_INSTRUCT -> String.format(Locale.ROOT,
-          "self_instruct made 0 instructions from %d tries: every candidate was refused (by the LLM judge,"
-              + " the near-duplicate filter at %.2f or the word limits %d..%d of self_instruct)",
-          in, spec.getSelfInstruct().getNearDuplicateThreshold(), spec.getSelfInstruct().getMinWords(),
+          "self_instruct made 0 of the %d instructions asked for in %d tries each: every candidate was"
+              + " refused (by the LLM judge, the near-duplicate filter at %.2f or the word limits %d..%d of"
+              + " self_instruct)",
+          in, spec.getSelfInstruct().getMaxTries(), spec.getSelfInstruct().getNearDuplicateThreshold(), spec.getSelfInstruct().getMinWords(),
           spec.getSelfInstruct().getMaxWords());
       case Stages.RESPOND -> "respond made 0 answers for " + in + " instructions: every answer failed the"
           + " response check (closing punctuation, repeated n-grams) in " + spec.getInitialResponses().getMaxTries()
