@@ -1,6 +1,6 @@
 package selflengthen.workers;
 
-import io.temporal.activity.Activity;
+import io.temporal.activity.ActivityExecutionContext;
 import io.temporal.common.interceptors.ActivityInboundCallsInterceptor;
 import io.temporal.common.interceptors.ActivityInboundCallsInterceptorBase;
 import io.temporal.common.interceptors.WorkerInterceptorBase;
@@ -17,12 +17,20 @@ public final class StoreFaultInterceptor extends WorkerInterceptorBase {
   @Override
   public ActivityInboundCallsInterceptor interceptActivity(ActivityInboundCallsInterceptor next) {
     return new ActivityInboundCallsInterceptorBase(next) {
+      /** Captured here: the activity's context is gone by the time its failure comes back. */
+      private String type = "?";
+
+      @Override
+      public void init(ActivityExecutionContext context) {
+        type = context.getInfo().getActivityType();
+        super.init(context);
+      }
+
       @Override
       public ActivityOutput execute(ActivityInput input) {
         try {
           return super.execute(input);
         } catch (RuntimeException e) {
-          String type = Activity.getExecutionContext().getInfo().getActivityType();
           Optional<ApplicationFailure> fault = StoreFaults.failure(type, input.getArguments(), e);
           if (fault.isPresent()) {
             throw fault.get();
