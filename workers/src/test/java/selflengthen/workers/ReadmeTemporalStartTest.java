@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import selflengthen.spec.SpecValidator;
 import selflengthen.v1.RunResult;
@@ -32,6 +33,7 @@ import selflengthen.workflows.TaskQueues;
  * {@code <!-- temporal-start-input -->} markers, started the way the Temporal CLI starts it (one
  * json/plain payload) and decoded into a RunSpec that passes structural validation.
  */
+@Tag("integration")
 class ReadmeTemporalStartTest {
   static final Pattern BLOCK = Pattern.compile(
       "<!-- temporal-start-input -->\\s*```\\s*(.*?)```\\s*<!-- /temporal-start-input -->", Pattern.DOTALL);

@@ -24,6 +24,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import selflengthen.activities.ActivityFailures;
 import selflengthen.activities.Roles;
@@ -41,6 +42,7 @@ import selflengthen.v1.StageResult;
 import selflengthen.v1.TrainTask;
 
 /** The run end to end against the activity doubles: order, ids, counts, continue-as-new, failures. */
+@Tag("integration")
 class RunFlowTest {
   /**
    * Set (-Dselflengthen.recordHistories=vN) to record the replay fixtures of the current workflow
@@ -56,7 +58,7 @@ class RunFlowTest {
       String firstRunId = t.start(t.stub("flow"), spec);
       RunResult result = t.result("flow", RunResult.class);
 
-      // Each round runs the stages of method.md in order (the two trainings may interleave).
+      // Each round runs the method's stages in order (the two trainings may interleave).
       for (int k = 1; k <= 2; k++) {
         assertEquals(Stages.ROUND, stageOrder(t.log, "flow/round-" + k + "/"), "round " + k);
       }
@@ -135,7 +137,7 @@ class RunFlowTest {
       assertEquals(RunPaths.longSet("flow"), result.getLongSet().getPath());
       assertEquals(14, result.getLongSet().getCount(), "7 kept extended pairs per round");
       assertEquals(11, result.getLengthControlSet().getCount());
-      // method.md "Then SFT": the Generator, fresh from its model, on the length-controlled set.
+      // After the rounds, SFT: the Generator, fresh from its model, on the length-controlled set.
       TrainTask last = t.log.trainTasks.get(t.log.trainTasks.size() - 1);
       assertEquals("flow/round-0/" + Stages.TRAIN_LENGTH_CONTROL, last.getContext().getCallId());
       assertEquals(Roles.GENERATOR, last.getRole());

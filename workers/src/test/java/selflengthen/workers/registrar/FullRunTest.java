@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import selflengthen.activities.ControlActivities;
@@ -54,6 +55,7 @@ import selflengthen.workflows.TaskQueues;
  * and activity implementations (registered by the production registrar), the scripted model and
  * the scripted trainer. One engine call fails on the way, so one shard is retried by Temporal.
  */
+@Tag("integration")
 class FullRunTest {
   static final String RUN = "full";
   static final ObjectMapper JSON = new ObjectMapper();
@@ -217,7 +219,7 @@ class FullRunTest {
     assertEquals(controlled, result.getLengthControlSet().getCount());
     assertTrue(controlled > 0, "some responses fall in the 100-3000 word window");
     assertTrue(store.exists(RunPaths.lengthControlDatasetInfo(RUN)));
-    // method.md "Then SFT": the Generator's model, fresh (no round adapter), on the controlled set.
+    // After the rounds, SFT: the Generator's model, fresh (no round adapter), on the controlled set.
     TrainingJob last = trainer.jobs.get(trainer.jobs.size() - 1);
     assertEquals(store.resolve(RunPaths.lengthControlAdapter(RUN)), last.outputDir());
     assertNull(last.initAdapter());
