@@ -9,7 +9,7 @@ import java.util.function.ToIntFunction;
 import java.util.random.RandomGenerator;
 
 /**
- * Drop-short (method.md, step 3): thins out the short end of a set of responses.
+ * Drop-short (step 3 of a round): thins out the short end of a set of responses.
  *
  * <p>Rank: of {@code n} items, an item with {@code below} items strictly shorter than it has rank
  * {@code r = 1 - below / n}. The shortest item has r = 1 and the longest distinct one r = 1/n;

@@ -5,7 +5,7 @@ import java.util.Optional;
 import java.util.random.RandomGenerator;
 
 /**
- * Length control after the rounds (method.md, "After the rounds"): responses of a usable length get
+ * Length control after the last round: responses of a usable length get
  * their query rewritten to carry a length requirement the response meets.
  *
  * <p>Exact semantics, for a response of {@code w} words (the profile's count):

@@ -11,7 +11,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
- * The response check of method.md, applied to every initial response and every extension candidate.
+ * The reference's response check, applied to every initial response and every extension candidate.
  * A response passes when, after trailing whitespace is removed:
  *
  * <ol>

@@ -4,7 +4,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The two word counts of method.md, kept apart because each benchmark is scored with its own.
+ * The two word counts of the benchmarks, kept apart because each benchmark is scored with its own.
  *
  * <ul>
  *   <li>{@link #selfLengthen}: CJK characters (U+4E00-9FFF, U+3000-303F, U+FF00-FFEF) plus the

@@ -22,7 +22,7 @@ import selflengthen.v1.RunSpec;
 import selflengthen.v1.StageResult;
 
 /**
- * dropShort over a whole dataset (method.md steps 3 and 4): ranks every row by its words, keeps each
+ * dropShort over a whole dataset (steps 3 and 4 of a round): ranks every row by its words, keeps each
  * with probability 1 - factor r^exponent, drawing with the task's seed in row order. Two passes
  * over the file (lengths, then rows), so the texts never sit in memory together.
  */

@@ -15,7 +15,7 @@ import selflengthen.method.PromptSet;
 import selflengthen.method.ShardSeeds;
 
 /**
- * Self-instruct (method.md step 1), one requested instruction per unit: up to {@code maxTries}
+ * Self-instruct (step 1 of a round), one requested instruction per unit: up to {@code maxTries}
  * few-shot prompts, each with two pool instructions drawn with the unit's seeded random; a candidate
  * is kept when it parses, has a word count inside the window, is no near duplicate of a pool
  * instruction, and the judge (when on) answers yes.
