@@ -14,6 +14,7 @@ import io.temporal.client.WorkflowClientOptions;
 import io.temporal.testing.TestEnvironmentOptions;
 import io.temporal.testing.TestWorkflowEnvironment;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
@@ -29,8 +30,8 @@ import selflengthen.workflows.SelfLengthenRun;
 import selflengthen.workflows.TaskQueues;
 
 /**
- * The {@code temporal workflow start} line of the README, taken from README.md between
- * {@code <!-- temporal-start-input -->} markers, started the way the Temporal CLI starts it (one
+ * The documented {@code temporal workflow start} line, taken from between
+ * {@code <!-- temporal-start-input -->} markers in README.md or a file under docs/, started the way the Temporal CLI starts it (one
  * json/plain payload) and decoded into a RunSpec that passes structural validation.
  */
 @Tag("integration")
@@ -40,9 +41,15 @@ class ReadmeTemporalStartTest {
   static final Pattern FLAG = Pattern.compile("--([a-z-]+)\\s+('([^']*)'|(\\S+))");
 
   static Map<String, String> readmeStartLine() throws Exception {
-    String readme = Files.readString(RepoFiles.root().resolve("README.md"));
-    Matcher block = BLOCK.matcher(readme);
-    assertTrue(block.find(), "README.md has no <!-- temporal-start-input --> block");
+    Matcher block = null;
+    for (Path doc : RepoFiles.docs()) {
+      block = BLOCK.matcher(Files.readString(doc));
+      if (block.find()) {
+        break;
+      }
+      block = null;
+    }
+    assertTrue(block != null, "no <!-- temporal-start-input --> block in README.md or docs/");
     String command = block.group(1).replaceAll("\\\\\\R\\s*", " ").strip();
     assertTrue(command.startsWith("temporal workflow start "), command);
     Map<String, String> flags = new LinkedHashMap<>();
