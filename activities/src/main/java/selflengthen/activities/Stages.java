@@ -5,7 +5,7 @@ import java.util.List;
 /**
  * Stage names: directory names under {@code runs/<run>/round-<k>/}, the {@code stage} of every
  * {@code StageContext}, and the names in status queries. The order of {@link #ROUND} is the order of
- * method.md.
+ * the method.
  */
 public final class Stages {
   public static final String SELF_INSTRUCT = "self_instruct";

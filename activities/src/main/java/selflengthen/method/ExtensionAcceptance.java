@@ -4,7 +4,7 @@ import java.util.Objects;
 
 /**
  * When an extension candidate replaces the best text, and when an extension attempt succeeds
- * (method.md, step 4).
+ * (step 4 of a round: extension).
  *
  * <ul>
  *   <li>A candidate is taken when it passes the response check and has strictly more words than the

@@ -8,7 +8,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Self-instruct parsing (method.md, step 1): the candidate instruction in the model's completion,
+ * Self-instruct parsing (step 1 of a round): the candidate instruction in the model's completion,
  * the word-count window a candidate must fall in, and the judge's yes/no answer.
  */
 public final class InstructionCandidates {

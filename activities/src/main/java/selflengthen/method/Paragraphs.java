@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.regex.Pattern;
 
 /**
- * Paragraph cuts of the extension micro-iteration (method.md, step 4).
+ * Paragraph cuts of the extension micro-iteration (step 4 of a round).
  *
  * <p>{@link #split}: paragraphs are separated by one or more blank lines (a blank line may hold
  * spaces or tabs); when that gives at most 2 parts, the text is split on single newlines instead.

@@ -18,7 +18,7 @@ import java.util.random.RandomGenerator;
 import selflengthen.model.api.SftExample;
 
 /**
- * The training sets of a round (method.md, step 5), as {@link SftExample} rows in Alpaca /
+ * The training sets of a round (step 5 of a round), as {@link SftExample} rows in Alpaca /
  * LLaMA-Factory form ({@code instruction}, {@code input}, {@code output}), and the files
  * LLaMA-Factory reads: a JSON array of rows and a {@code dataset_info.json} entry.
  *

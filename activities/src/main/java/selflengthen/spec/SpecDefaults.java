@@ -39,7 +39,7 @@ public final class SpecDefaults {
    */
   public static final List<String> STOPS = List.of("\n\n---", "\n\n\n", "\n---", "---");
 
-  /** The reference sampling (method.md): temperature 0.7, top-p 0.8, top-k 20, penalty 1.1. */
+  /** The reference scripts' sampling: temperature 0.7, top-p 0.8, top-k 20, penalty 1.1. */
   public static final Sampling SAMPLING =
       Sampling.newBuilder()
           .setTemperature(0.7f)

@@ -62,7 +62,7 @@ import selflengthen.workers.cli.WorkersCommand;
     })
 public final class Main implements Runnable {
   static {
-    // Before anything can load DJL: never phone home (platform.md).
+    // Before anything can load DJL: without these it contacts the network when the engine loads.
     System.setProperty("ai.djl.offline", "true");
     System.setProperty("OPT_OUT_TRACKING", "true");
   }

@@ -77,7 +77,7 @@ public final class WorkerHost {
     DURABLE,
     /**
      * Temporal's in-memory server in another process: it would keep a workflow's next task on the
-     * sticky queue of a worker that died, forever (platform.md). No sticky queues then.
+     * sticky queue of a worker that died, forever (seen on the in-memory server). No sticky queues then.
      */
     IN_MEMORY_REMOTE,
     /**

@@ -19,6 +19,7 @@ import io.temporal.testing.TestWorkflowEnvironment;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import selflengthen.v1.RunResult;
 import selflengthen.workflows.SelfLengthenRun;
@@ -29,6 +30,7 @@ import selflengthen.workflows.TaskQueues;
  * {@code temporal workflow start --type SelfLengthenRun --task-queue selflengthen-control --input '{...}'}:
  * one json/plain payload holding the JSON text, and no second argument (the state).
  */
+@Tag("integration")
 class CliInputPayloadTest {
   private TestWorkflowEnvironment env;
 

@@ -13,11 +13,13 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import selflengthen.workflows.TaskQueues;
 
 /** {@code selflengthen dev}: server and workers in one process, reachable at the printed address. */
+@Tag("integration")
 class DevCommandTest {
   @TempDir Path dir;
 

@@ -14,11 +14,13 @@ import io.temporal.client.WorkflowClientOptions;
 import io.temporal.testing.TestEnvironmentOptions;
 import io.temporal.testing.TestWorkflowEnvironment;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import selflengthen.spec.SpecValidator;
 import selflengthen.v1.RunResult;
@@ -28,19 +30,26 @@ import selflengthen.workflows.SelfLengthenRun;
 import selflengthen.workflows.TaskQueues;
 
 /**
- * The {@code temporal workflow start} line of the README, taken from README.md between
- * {@code <!-- temporal-start-input -->} markers, started the way the Temporal CLI starts it (one
+ * The documented {@code temporal workflow start} line, taken from between
+ * {@code <!-- temporal-start-input -->} markers in README.md or a file under docs/, started the way the Temporal CLI starts it (one
  * json/plain payload) and decoded into a RunSpec that passes structural validation.
  */
+@Tag("integration")
 class ReadmeTemporalStartTest {
   static final Pattern BLOCK = Pattern.compile(
       "<!-- temporal-start-input -->\\s*```\\s*(.*?)```\\s*<!-- /temporal-start-input -->", Pattern.DOTALL);
   static final Pattern FLAG = Pattern.compile("--([a-z-]+)\\s+('([^']*)'|(\\S+))");
 
   static Map<String, String> readmeStartLine() throws Exception {
-    String readme = Files.readString(RepoFiles.root().resolve("README.md"));
-    Matcher block = BLOCK.matcher(readme);
-    assertTrue(block.find(), "README.md has no <!-- temporal-start-input --> block");
+    Matcher block = null;
+    for (Path doc : RepoFiles.docs()) {
+      block = BLOCK.matcher(Files.readString(doc));
+      if (block.find()) {
+        break;
+      }
+      block = null;
+    }
+    assertTrue(block != null, "no <!-- temporal-start-input --> block in README.md or docs/");
     String command = block.group(1).replaceAll("\\\\\\R\\s*", " ").strip();
     assertTrue(command.startsWith("temporal workflow start "), command);
     Map<String, String> flags = new LinkedHashMap<>();

@@ -12,12 +12,14 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import selflengthen.store.DataStore;
 import selflengthen.workers.server.EmbeddedTemporal;
 import selflengthen.workflows.TaskQueues;
 
+@Tag("integration")
 class WorkerHostTest {
   static EmbeddedTemporal server;
   static TemporalConnection conn;

@@ -18,12 +18,14 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import selflengthen.workers.server.EmbeddedTemporal;
 import selflengthen.workflows.TaskQueues;
 
 /** A worker process gets SIGTERM while an activity runs: it finishes the activity, then exits. */
+@Tag("integration")
 class WorkerShutdownTest {
   static EmbeddedTemporal server;
   static TemporalConnection conn;

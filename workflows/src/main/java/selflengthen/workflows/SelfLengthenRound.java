@@ -10,7 +10,7 @@ import selflengthen.v1.RoundResult;
 import selflengthen.v1.RoundSettings;
 
 /**
- * One round (macro-iteration) of method.md, a child of {@link SelfLengthenRun} with workflow id
+ * One round (macro-iteration) of Self-Lengthen, a child of {@link SelfLengthenRun} with workflow id
  * {@code <run_id>/round-<k>} on the control queue: self_instruct, respond, drop_short, extend,
  * drop_short_extended, training_sets, train_generator + train_extender, measure, and eval (the new
  * Generator on spec.evaluation's benchmark file) when the spec names one.

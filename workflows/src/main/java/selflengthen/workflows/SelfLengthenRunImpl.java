@@ -518,7 +518,7 @@ public class SelfLengthenRunImpl implements SelfLengthenRun {
   }
 
   /**
-   * method.md: "Then SFT on (constrained query -> response)": a fresh LoRA of the Generator's model
+   * After the rounds, SFT on (constrained query -> response): a fresh LoRA of the Generator's model
    * on the length-controlled set. Runs recorded before this step existed skip it (version).
    */
   private Optional<TrainingResult> trainOnLengthControl(StageRunner runner, DatasetRef set) {

@@ -2,7 +2,7 @@ package selflengthen.workflows;
 
 import java.util.List;
 
-/** Task queues by resource (architecture.md): workers poll the subsets they can serve. */
+/** Task queues by resource (docs/architecture.md): workers poll the subsets they can serve. */
 public final class TaskQueues {
   /** Workflows and light CPU activities (planning, filters, training sets, reports). */
   public static final String CONTROL = "selflengthen-control";

@@ -24,6 +24,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import selflengthen.activities.ActivityFailures;
 import selflengthen.activities.Roles;
@@ -42,6 +43,7 @@ import selflengthen.v1.StageResult;
 import selflengthen.v1.TrainTask;
 
 /** The run end to end against the activity doubles: order, ids, counts, continue-as-new, failures. */
+@Tag("integration")
 class RunFlowTest {
   /**
    * Set (-Dselflengthen.recordHistories=vN) to record the replay fixtures of the current workflow
@@ -62,7 +64,7 @@ class RunFlowTest {
       String firstRunId = t.start(t.stub("flow"), spec);
       RunResult result = t.result("flow", RunResult.class);
 
-      // Each round runs the stages of method.md in order (the two trainings may interleave).
+      // Each round runs the method's stages in order (the two trainings may interleave).
       for (int k = 1; k <= 2; k++) {
         assertEquals(Stages.ROUND, stageOrder(t.log, "flow/round-" + k + "/"), "round " + k);
       }
@@ -161,7 +163,7 @@ class RunFlowTest {
       long planned = (32 + pass) * 4 / 5;
       assertEquals(planned, t.log.lengthControls.get(1).getRewritten().getCount());
       assertEquals(planned, result.getLengthControlSet().getCount());
-      // method.md "Then SFT": the Generator, fresh from its model, on the length-controlled set.
+      // After the rounds, SFT: the Generator, fresh from its model, on the length-controlled set.
       TrainTask last = t.log.trainTasks.get(t.log.trainTasks.size() - 1);
       assertEquals("flow/round-0/" + Stages.TRAIN_LENGTH_CONTROL, last.getContext().getCallId());
       assertEquals(Roles.GENERATOR, last.getRole());

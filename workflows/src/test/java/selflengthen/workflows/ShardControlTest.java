@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.temporal.client.WorkflowUpdateException;
 import java.util.List;
 import java.util.Optional;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import selflengthen.activities.Stages;
 import selflengthen.v1.MergeStageTask;
@@ -18,6 +19,7 @@ import selflengthen.v1.StageProgress;
 import selflengthen.v1.StageState;
 
 /** The fan-out's controls while a run is live: straggler cut, pause, parallelism, status. */
+@Tag("integration")
 class ShardControlTest {
 
   @Test

@@ -23,7 +23,7 @@ import selflengthen.v1.RunSpec;
 import selflengthen.v1.TrainingSetsTask;
 
 /**
- * buildTrainingSets (method.md step 5): from each kept extension, a Generator example (instruction
+ * buildTrainingSets (step 5 of a round): from each kept extension, a Generator example (instruction
  * -> extended response) and an Extender example (the extension prompt over the initial response
  * with about {@code extender_line_drop} of its lines dropped as mk_data.py drops them, seeded per
  * row -> extended response),

@@ -12,7 +12,7 @@ import selflengthen.method.PromptSet;
 import selflengthen.method.ShardSeeds;
 
 /**
- * Extension (method.md step 4), one unit per (kept response, attempt). An attempt makes up to
+ * Extension (step 4 of a round), one unit per (kept response, attempt). An attempt makes up to
  * {@code maxTries} tries; a try runs {@code microIterations} micro-iterations from the original
  * response:
  *

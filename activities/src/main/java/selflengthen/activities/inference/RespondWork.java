@@ -11,7 +11,7 @@ import selflengthen.method.ResponseCheck;
 import selflengthen.method.ShardSeeds;
 
 /**
- * Initial responses (method.md step 2), one unit per (instruction, sample): the Generator answers
+ * Initial responses (step 2 of a round), one unit per (instruction, sample): the Generator answers
  * until a response passes the response check, up to {@code maxTries} times.
  */
 final class RespondWork implements UnitWork {

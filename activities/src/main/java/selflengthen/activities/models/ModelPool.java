@@ -30,7 +30,7 @@ public final class ModelPool implements ModelProvider, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ModelPool.class);
 
   static {
-    // Before DJL starts: never phone home (platform.md).
+    // Before DJL starts: without these it contacts the network when the engine loads.
     System.setProperty("ai.djl.offline", "true");
     if (System.getProperty("OPT_OUT_TRACKING") == null) {
       System.setProperty("OPT_OUT_TRACKING", "true");

@@ -68,9 +68,10 @@ public final class TrainActivitiesImpl implements TrainActivities {
 
   /**
    * Heartbeat details: the trainer's last step, and an external trainer's latest output line (null
-   * for the in-process trainer).
+   * for the in-process trainer); {@code stage} tells the round's two trainings apart for a watcher.
    */
-  public record Progress(long step, long totalSteps, double loss, double tokensPerSecond, String output) {}
+  public record Progress(long step, long totalSteps, double loss, double tokensPerSecond, String output,
+      String stage) {}
 
   @Override
   public TrainingResult train(TrainTask task) {
@@ -109,14 +110,15 @@ public final class TrainActivitiesImpl implements TrainActivities {
     TrainingJob job =
         new TrainingJob(base, init, outputDir, checkpoints, examples, TrainingConfigs.of(spec.getTraining(), task.getSeed()));
     ActivityExecutionContext ctx = context();
+    String stage = task.getContext().getStage();
     log.info("{}: training {} on {} examples from {}{}", task.getContext().getCallId(), task.getRole(),
         examples.size(), base, init == null ? "" : " + " + init);
     String external = spec.getTraining().getExternalCommand();
     TrainingReport report;
     if (external.isBlank()) {
-      report = trainer.get().train(job, progress -> heartbeat(ctx, progress));
+      report = trainer.get().train(job, progress -> heartbeat(ctx, stage, progress, null));
     } else {
-      report = trainExternally(external, job, ctx);
+      report = trainExternally(external, job, ctx, stage);
     }
 
     String sha = adapterSha(store, out, full);
@@ -176,7 +178,8 @@ public final class TrainActivitiesImpl implements TrainActivities {
    * the trainer's output_dir), every line it prints keeps the activity alive and its parsed steps
    * are the heartbeats' progress; a retry finds its checkpoint-N and resumes from it.
    */
-  private TrainingReport trainExternally(String command, TrainingJob job, ActivityExecutionContext ctx) {
+  private TrainingReport trainExternally(String command, TrainingJob job, ActivityExecutionContext ctx,
+      String stage) {
     ExternalTrainer external;
     try {
       external = externalTrainer.apply(command);
@@ -190,9 +193,9 @@ public final class TrainActivitiesImpl implements TrainActivities {
         job,
         progress -> {
           last.set(progress);
-          heartbeat(ctx, progress, null);
+          heartbeat(ctx, stage, progress, null);
         },
-        line -> heartbeat(ctx, last.get(), line));
+        line -> heartbeat(ctx, stage, last.get(), line));
   }
 
   private static List<SftExample> examples(DataStore store, TrainTask task) {
@@ -242,17 +245,15 @@ public final class TrainActivitiesImpl implements TrainActivities {
     }
   }
 
-  /** Throws ActivityCompletionException out of the trainer when the activity must stop. */
-  private static void heartbeat(ActivityExecutionContext ctx, TrainingProgress p) {
-    heartbeat(ctx, p, null);
-  }
-
-  /** {@code p} may be null (no step yet); {@code line} is an external trainer's latest output. */
-  private static void heartbeat(ActivityExecutionContext ctx, TrainingProgress p, String line) {
+  /**
+   * Throws ActivityCompletionException out of the trainer when the activity must stop. {@code p}
+   * may be null (no step yet); {@code line} is an external trainer's latest output.
+   */
+  private static void heartbeat(ActivityExecutionContext ctx, String stage, TrainingProgress p, String line) {
     if (ctx != null) {
       ctx.heartbeat(p == null
-          ? new Progress(0, 0, 0, 0, abbreviate(line))
-          : new Progress(p.step(), p.totalSteps(), p.loss(), p.tokensPerSecond(), abbreviate(line)));
+          ? new Progress(0, 0, 0, 0, abbreviate(line), stage)
+          : new Progress(p.step(), p.totalSteps(), p.loss(), p.tokensPerSecond(), abbreviate(line), stage));
     }
   }
 

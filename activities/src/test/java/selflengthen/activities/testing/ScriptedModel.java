@@ -5,6 +5,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -45,6 +46,8 @@ public final class ScriptedModel implements LanguageModel {
   private static final Pattern INSTRUCTION_1 = Pattern.compile("Instruction 1: (.*)");
 
   public final AtomicInteger calls = new AtomicInteger();
+  /** Sum of the completion tokens of every result returned. */
+  public final AtomicLong completionTokens = new AtomicLong();
   public final List<GenerationRequest> requests = Collections.synchronizedList(new ArrayList<>());
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicInteger maxInFlight = new AtomicInteger();
@@ -79,6 +82,7 @@ public final class ScriptedModel implements LanguageModel {
         Thread.sleep(delayMillis);
       }
       String text = answer(request);
+      completionTokens.addAndGet(text.length());
       return new GenerationResult(text, request.prompt().length(), text.length(), FinishReason.STOP, new int[0]);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

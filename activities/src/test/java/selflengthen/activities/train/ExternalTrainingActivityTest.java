@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.IntStream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import selflengthen.activities.CallIds;
@@ -46,6 +47,7 @@ import selflengthen.v1.TrainingResult;
  * attempt is killed after a checkpoint; the next attempt resumes from it. The role is served by an
  * endpoint, which training must accept (it trains the run's base model).
  */
+@Tag("integration")
 class ExternalTrainingActivityTest {
   static final String RUN = "ext";
 

@@ -86,6 +86,7 @@ class TrainActivitiesTest {
       assertTrue(!beats.isEmpty(), "heartbeats carry the trainer's steps");
       assertEquals(1, beats.get(0).step());
       assertEquals(2.0, beats.get(0).loss());
+      assertEquals(Stages.TRAIN_GENERATOR, beats.get(0).stage(), "a watcher tells the two trainings apart");
 
       assertEquals(Checksums.sha256(store.resolve(out + "/adapter_model.safetensors")), r.getAdapter().getSha256());
       assertEquals(out, r.getAdapter().getPath());

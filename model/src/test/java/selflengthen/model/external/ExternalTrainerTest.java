@@ -24,6 +24,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.IntStream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import selflengthen.model.api.SftExample;
@@ -33,6 +34,7 @@ import selflengthen.model.api.TrainingProgress;
 import selflengthen.model.api.TrainingReport;
 
 /** Runs the trainer against a real child process: a bash stand-in for llamafactory-cli. */
+@Tag("integration")
 class ExternalTrainerTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 

@@ -14,6 +14,7 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import selflengthen.model.Checkpoint;
 import selflengthen.model.io.SafetensorsFile;
@@ -33,6 +34,7 @@ import selflengthen.model.api.TrainingProgress;
 import selflengthen.model.api.TrainingReport;
 import selflengthen.model.generate.DjlLanguageModel;
 
+@Tag("integration")
 class TrainerTest {
   @TempDir Path dir;
 

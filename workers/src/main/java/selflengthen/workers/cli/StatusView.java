@@ -28,10 +28,13 @@ final class StatusView {
     }
     out.append('\n');
     if (s.getStagesCount() > 0) {
-      out.append(String.format(Locale.ROOT, "  %-16s %-8s %-" + (BAR + 2) + "s %9s %8s %10s %10s %9s %9s%n",
+      // At least as wide as the longest stage name (drop_short_extended), so every column lines up.
+      int name = Math.max(16,
+          s.getStagesList().stream().mapToInt(p -> p.getName().length()).max().orElse(0));
+      out.append(String.format(Locale.ROOT, "  %-" + name + "s %-8s %-" + (BAR + 2) + "s %9s %8s %10s %10s %9s %9s%n",
           "stage", "state", "shards", "done", "running", "samples", "mean words", "elapsed", "eta"));
       for (StageProgress p : s.getStagesList()) {
-        out.append(String.format(Locale.ROOT, "  %-16s %-8s %s %9s %8d %10d %10.1f %9s %9s%n",
+        out.append(String.format(Locale.ROOT, "  %-" + name + "s %-8s %s %9s %8d %10d %10.1f %9s %9s%n",
             p.getName(), state(p.getState()), bar(p.getShardsDone(), p.getShardsTotal()),
             p.getShardsDone() + "/" + p.getShardsTotal(), p.getShardsRunning(), p.getSamples(),
             p.getMeanWords(), duration(p.getElapsedMs()), eta(p)));

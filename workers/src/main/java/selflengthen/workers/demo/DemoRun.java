@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -22,6 +23,8 @@ import selflengthen.v1.RunResult;
 import selflengthen.v1.RunSpec;
 import selflengthen.v1.RunStatus;
 import selflengthen.v1.StageProgress;
+import selflengthen.v1.StageState;
+import selflengthen.v1.TrainingResult;
 import selflengthen.workers.ConnectionSettings;
 import selflengthen.workers.TemporalConnection;
 import selflengthen.workers.WorkerContext;
@@ -105,7 +108,8 @@ public final class DemoRun {
         throw new TimeoutException("the demo run did not finish within " + options.timeout());
       }
       try {
-        printer.update(query.status());
+        RunStatus status = query.status();
+        printer.update(status, training(client, status));
       } catch (RuntimeException e) {
         // Between continue-as-new executions the query can miss; the next poll catches up.
       }
@@ -118,6 +122,20 @@ public final class DemoRun {
       }
     }
     return done.join();
+  }
+
+  /** The heartbeats of the round's running training stages (they have no shards to count). */
+  private Map<String, String> training(WorkflowClient client, RunStatus s) {
+    List<String> running = new ArrayList<>();
+    for (StageProgress p : s.getStagesList()) {
+      if (p.getName().startsWith("train_") && p.getState() == StageState.STAGE_STATE_RUNNING) {
+        running.add(p.getName());
+      }
+    }
+    if (running.isEmpty() || s.getRound() == 0) {
+      return Map.of();
+    }
+    return TrainingHeartbeats.read(client, options.runId() + "/round-" + s.getRound());
   }
 
   private void printSummary(RunResult result, LengthGrowth growth, Path reportDir, long started) {
@@ -185,7 +203,7 @@ public final class DemoRun {
       this.started = started;
     }
 
-    void update(RunStatus s) {
+    void update(RunStatus s, Map<String, String> training) {
       if (!seedPrinted && s.hasSeedHeldOutLengths() && s.getSeedHeldOutLengths().getCount() > 0) {
         LengthStats seed = s.getSeedHeldOutLengths();
         out.printf("seed model on %d held-out tasks: mean %.1f words, median %.1f,"
@@ -196,7 +214,7 @@ public final class DemoRun {
       while (roundsPrinted < s.getRoundsCount()) {
         printRound(s.getRounds(roundsPrinted++));
       }
-      String line = progressLine(s);
+      String line = progressLine(s, training);
       if (!line.equals(lastLine)) {
         out.printf("[%4ds] %s%n", (System.nanoTime() - started) / 1_000_000_000L, line);
         lastLine = line;
@@ -204,23 +222,37 @@ public final class DemoRun {
       out.flush();
     }
 
-    private static String progressLine(RunStatus s) {
+    /**
+     * "round 1/2 | respond 3/8 shards, 24 samples, mean 310 words"; a stage without shards
+     * (training) shows its heartbeat instead, or only its name.
+     */
+    static String progressLine(RunStatus s, Map<String, String> training) {
       StringBuilder b = new StringBuilder();
-      b.append(s.getPhase());
-      if (s.getRound() > 0) {
-        b.append(" round ").append(s.getRound()).append('/').append(s.getRoundsTotal());
+      if (s.getPhase().equals("round") && s.getRound() > 0) {
+        b.append("round ").append(s.getRound()).append('/').append(s.getRoundsTotal());
+      } else {
+        b.append(s.getPhase());
       }
       for (StageProgress p : s.getStagesList()) {
-        if (p.getName().equals(s.getStage())) {
-          b.append(" | ").append(p.getName()).append(' ')
-              .append(p.getShardsDone()).append('/').append(p.getShardsTotal()).append(" shards, ")
-              .append(p.getSamples()).append(" samples");
-          if (p.getMeanWords() > 0) {
-            b.append(String.format(", mean %.0f words", p.getMeanWords()));
+        if (training.containsKey(p.getName())) {
+          b.append(" | ").append(p.getName()).append(' ').append(training.get(p.getName()));
+        } else if (p.getName().equals(s.getStage())) {
+          b.append(" | ").append(p.getName());
+          if (p.getShardsTotal() > 0) {
+            b.append(' ').append(p.getShardsDone()).append('/').append(p.getShardsTotal()).append(" shards, ")
+                .append(p.getSamples()).append(" samples");
+            if (p.getMeanWords() > 0) {
+              b.append(String.format(Locale.ROOT, ", mean %.0f words", p.getMeanWords()));
+            }
           }
         }
       }
       return b.toString();
+    }
+
+    private static String training(TrainingResult t) {
+      return String.format(Locale.ROOT, "%d steps, loss %.3f -> %.3f, %.0f tokens/s",
+          t.getSteps(), t.getFirstLoss(), t.getFinalLoss(), t.getTokensPerSecond());
     }
 
     private void printRound(RoundResult r) {
@@ -233,9 +265,8 @@ public final class DemoRun {
           r.getExtendedLengths().getMeanWords(), r.getExtendedLengths().getMedianWords(),
           r.getExtendedLengths().getCount());
       out.printf("  extension acceptance   %.0f%%%n", 100 * r.getExtensionAcceptance());
-      out.printf("  training loss          generator %.3f -> %.3f, extender %.3f -> %.3f%n",
-          r.getGeneratorTraining().getFirstLoss(), r.getGeneratorTraining().getFinalLoss(),
-          r.getExtenderTraining().getFirstLoss(), r.getExtenderTraining().getFinalLoss());
+      out.printf("  training generator     %s%n", training(r.getGeneratorTraining()));
+      out.printf("  training extender      %s%n", training(r.getExtenderTraining()));
       out.printf("  held-out answers       mean %.1f, median %.1f words; %d of %d hit the token budget%n",
           r.getHeldOutLengths().getMeanWords(), r.getHeldOutLengths().getMedianWords(),
           r.getHeldOutLengths().getCapped(), r.getHeldOutLengths().getCount());

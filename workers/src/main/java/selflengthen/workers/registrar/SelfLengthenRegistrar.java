@@ -15,6 +15,8 @@ import selflengthen.activities.train.TrainActivitiesImpl;
 import selflengthen.model.api.Trainer;
 import selflengthen.workers.WorkerContext;
 import selflengthen.workers.WorkerRegistrar;
+import selflengthen.workers.metrics.CountingModels;
+import selflengthen.workers.metrics.WorkerMetrics;
 import selflengthen.workflows.TaskQueues;
 import selflengthen.workflows.WorkflowImplementations;
 
@@ -22,7 +24,8 @@ import selflengthen.workflows.WorkflowImplementations;
  * What the project's workers serve (found through META-INF/services by {@code selflengthen
  * worker} and {@code dev}): on the control queue the run and round workflows and the control
  * activities, on the inference queue the shard activities, on the train queue training. One model
- * pool per process, shared by every slot and queue, closed when the workers stop.
+ * pool per process, shared by every slot and queue, closed when the workers stop; its generations
+ * feed the tokens-generated metric.
  */
 public final class SelfLengthenRegistrar implements WorkerRegistrar {
   private static final Logger log = LoggerFactory.getLogger(SelfLengthenRegistrar.class);
@@ -46,7 +49,7 @@ public final class SelfLengthenRegistrar implements WorkerRegistrar {
   @Override
   public synchronized void register(String queue, Worker worker, WorkerContext context) {
     if (models == null) {
-      models = modelsFactory.get();
+      models = new CountingModels(modelsFactory.get(), WorkerMetrics.global());
       roots = new DataRoots(context.store());
     }
     switch (queue) {

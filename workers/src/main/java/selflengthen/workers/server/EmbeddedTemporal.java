@@ -17,7 +17,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * Temporal's in-memory server (the SDK's test server, real time) bound to 127.0.0.1 only.
  *
- * <p>The SDK's own launcher listens on every interface (platform.md); this one builds the same
+ * <p>The SDK's own launcher listens on every interface; this one builds the same
  * services on a Netty server bound to the loopback address, so nothing outside the machine can
  * reach it. Workflow state lives in memory and dies with the process; the data store survives.
  *

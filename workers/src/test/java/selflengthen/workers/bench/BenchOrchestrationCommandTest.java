@@ -9,11 +9,13 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 import selflengthen.workers.Main;
 
 /** {@code selflengthen bench orchestration} with tiny numbers: the real round, the JSON it prints. */
+@Tag("integration")
 class BenchOrchestrationCommandTest {
   @Test
   void measuresTheRealRoundAndPrintsOneResultPerSlotCount() throws Exception {

@@ -8,10 +8,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** `bench model --inference-only` on the tiny preset: the JSON a comparison script reads. */
+@Tag("integration")
 class BenchModelCommandTest {
   @TempDir Path dir;
 

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -35,6 +36,7 @@ import selflengthen.workers.server.EmbeddedTemporal;
 import selflengthen.workflows.TaskQueues;
 
 /** The CLI end to end against the embedded server, with a test double of the run workflow. */
+@Tag("integration")
 class CliTest {
   @TempDir static Path dir;
   static EmbeddedTemporal server;

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -25,6 +26,7 @@ import selflengthen.workers.registrar.SelfLengthenRegistrar;
  * Temporal server, the production workflows and activities, and the DJL engine on a tiny checkpoint
  * made by {@code model init}'s code. Three LongBench-Write rows, 8 new tokens each.
  */
+@Tag("integration")
 class EvalGenerationCliTest {
   static final ObjectMapper JSON = new ObjectMapper();
 

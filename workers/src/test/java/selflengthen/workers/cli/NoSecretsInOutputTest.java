@@ -23,6 +23,7 @@ import java.util.HexFormat;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
@@ -48,6 +49,7 @@ import selflengthen.workflows.TaskQueues;
  * in CLI output or errors (even with --verbose), not in any log line at DEBUG while a client and a
  * worker connect with them and run a workflow.
  */
+@Tag("integration")
 class NoSecretsInOutputTest {
   static final String API_KEY = "sl-api-key-DO-NOT-LEAK-93f1c";
 

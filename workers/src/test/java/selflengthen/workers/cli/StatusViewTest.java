@@ -1,6 +1,7 @@
 package selflengthen.workers.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 import selflengthen.v1.LengthStats;
@@ -35,6 +36,23 @@ class StatusViewTest {
         "seed model: held-out mean 900 words (median 880, max 1400, n=20)",
         "round 1: 5000 instructions, 9000 responses kept, extension acceptance 63%, held-out mean 1800 words (median 1750, max 3100, n=20)",
         ""), text);
+  }
+
+  @Test
+  void columnsLineUpWhateverTheStageNames() {
+    RunStatus status = RunStatus.newBuilder().setRunId("r").setPhase("round").setRound(1).setRoundsTotal(2)
+        .addStages(StageProgress.newBuilder().setName("respond").setShardsTotal(4).setShardsDone(4))
+        .addStages(StageProgress.newBuilder().setName("drop_short_extended").setShardsTotal(0))
+        .addStages(StageProgress.newBuilder().setName("train_generator").setShardsTotal(0).setEtaMs(-1))
+        .build();
+    String[] lines = StatusView.render(status, 0).split("\n");
+    int done = lines[1].indexOf("done") + "done".length();
+    for (int i = 2; i <= 4; i++) {
+      assertEquals(' ', lines[i].charAt(done), lines[i]);
+      assertTrue(lines[i].charAt(done - 1) != ' ', "the done column ends under its header: " + lines[i]);
+    }
+    assertEquals(lines[1].length(), lines[2].length());
+    assertEquals(lines[1].length(), lines[3].length());
   }
 
   @Test

@@ -34,6 +34,7 @@ import java.util.Locale;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
@@ -42,6 +43,7 @@ import selflengthen.workers.security.EncryptionKey;
 import selflengthen.workers.security.PayloadEncryption;
 
 /** The codec server over loopback with a real HTTP client: the protocol the Web UI and CLI speak. */
+@Tag("integration")
 class CodecServerTest {
   static final String UI = "http://127.0.0.1:8080";
   static final String SECRET_TEXT = "the seed instruction nobody may read in the UI";

@@ -12,6 +12,7 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import selflengthen.method.WordCount;
@@ -24,6 +25,7 @@ import selflengthen.workers.WorkerHost;
  * cut at the token budget. The growth is checked twice: from the run's own result and by reading the
  * measured answers back from the store. Seeded throughout, so the run is the same every time.
  */
+@Tag("integration")
 class DemoEndToEndTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 

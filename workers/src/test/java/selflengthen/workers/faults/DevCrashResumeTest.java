@@ -15,6 +15,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -43,6 +44,7 @@ import selflengthen.workflows.SelfLengthenRun;
  * extend; default respond) and {@code -Dselflengthen.faults.devKillAfterShards=N} (finished shards
  * of that stage before the kill; default 3).
  */
+@Tag("integration")
 class DevCrashResumeTest {
   static final String RUN = "crash";
   static final String KILL_STAGE = System.getProperty("selflengthen.faults.devKillStage", Stages.RESPOND);

@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -50,6 +51,7 @@ import selflengthen.workflows.SelfLengthenRun;
  * <p>Kill point, by hand: {@code -Dselflengthen.faults.killAfterRows=N} kills the worker once its
  * shard has committed N rows (default 2; a shard has 4).
  */
+@Tag("integration")
 class MultiProcessFaultTest {
   static final String RUN = "faults";
   static final int KILL_AFTER_ROWS = Integer.getInteger("selflengthen.faults.killAfterRows", 2);

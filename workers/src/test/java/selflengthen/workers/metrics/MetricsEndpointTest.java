@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -42,6 +43,7 @@ import selflengthen.workflows.SelfLengthenRun;
 import selflengthen.workflows.TaskQueues;
 
 /** A worker's /metrics: Temporal SDK metrics and the project's counters and progress gauges. */
+@Tag("integration")
 class MetricsEndpointTest {
   @TempDir Path dir;
 

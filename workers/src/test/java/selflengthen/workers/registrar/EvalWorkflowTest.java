@@ -24,6 +24,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import selflengthen.activities.RunPaths;
@@ -54,6 +55,7 @@ import selflengthen.workflows.WorkflowImplementations;
  * Temporal's in-memory service; the model double answers every LonGen query with exactly 100 words,
  * so every score is computed here by hand.
  */
+@Tag("integration")
 class EvalWorkflowTest {
   static final ObjectMapper JSON = new ObjectMapper();
   static final double EPS = 1e-9;

@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import selflengthen.activities.ControlActivities;
@@ -54,6 +55,7 @@ import selflengthen.workflows.TaskQueues;
  * and activity implementations (registered by the production registrar), the scripted model and
  * the scripted trainer. One engine call fails on the way, so one shard is retried by Temporal.
  */
+@Tag("integration")
 class FullRunTest {
   static final String RUN = "full";
   static final ObjectMapper JSON = new ObjectMapper();
@@ -228,7 +230,7 @@ class FullRunTest {
     assertEquals(controlled, rows(store, RunPaths.stageOutput(RUN, 0, Stages.LENGTH_CONTROL_REWRITE)));
     assertEquals(controlled, result.getLengthControlRewritten() + result.getLengthControlFallback());
     assertTrue(store.exists(RunPaths.lengthControlDatasetInfo(RUN)));
-    // method.md "Then SFT": the Generator's model, fresh (no round adapter), on the controlled set.
+    // After the rounds, SFT: the Generator's model, fresh (no round adapter), on the controlled set.
     TrainingJob last = trainer.jobs.get(trainer.jobs.size() - 1);
     assertEquals(store.resolve(RunPaths.lengthControlAdapter(RUN)), last.outputDir());
     assertNull(last.initAdapter());

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.ServiceLoader;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import selflengthen.activities.models.ModelProvider;
@@ -22,6 +23,7 @@ import selflengthen.workers.WorkerRegistrar;
 import selflengthen.workflows.TaskQueues;
 
 /** The production registrar: found by the CLI, one model pool for every queue, closed at the end. */
+@Tag("integration")
 class RegistrarTest {
   @TempDir Path tmp;
 

@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import selflengthen.store.DataStore;
@@ -47,6 +48,7 @@ import selflengthen.workflows.TaskQueues;
  * Payload encryption end to end on the embedded server: what the server stores cannot be read,
  * a client with the key reads the result, a client with another key or none fails saying why.
  */
+@Tag("integration")
 class PayloadEncryptionTest {
   static final String SECRET_RUN_ID = "run-with-a-confidential-name-4711";
   static final String SECRET_MODEL = "/models/confidential-checkpoint";

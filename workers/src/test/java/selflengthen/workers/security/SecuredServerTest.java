@@ -28,6 +28,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -40,6 +41,7 @@ import selflengthen.workers.TemporalConnection;
  * services behind a loopback Netty server with a client-certificate requirement and an interceptor
  * that refuses calls without {@code authorization: Bearer <key>}.
  */
+@Tag("integration")
 class SecuredServerTest {
   static final String SERVER_NAME = "temporal.selflengthen.test";
   static final String API_KEY = "sl-test-api-key-5b0c9e1d7a";

@@ -18,6 +18,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import selflengthen.model.api.ChatMessage;
@@ -32,6 +33,7 @@ import selflengthen.model.openai.OpenAiLanguageModel;
 import selflengthen.model.openai.RetryPolicy;
 
 /** The endpoint engine (client) against our own serve, both over real sockets on loopback. */
+@Tag("integration")
 class ClientAgainstServerTest {
   private static final ApiKey KEY =
       ApiKey.fromEnvironment("SERVE_KEY", Map.of("SERVE_KEY", "k-91c2e7"));

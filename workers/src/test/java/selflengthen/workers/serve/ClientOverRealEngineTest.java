@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import selflengthen.model.Checkpoint;
@@ -39,6 +40,7 @@ import selflengthen.model.train.SftTrainer;
  * in process, for raw completions, chat, forced prefixes (both ways), a trained LoRA adapter
  * loaded at run time, and streamed replies (which arrive in several pieces).
  */
+@Tag("integration")
 class ClientOverRealEngineTest {
   @TempDir static Path tmp;
   static LanguageModel engine;

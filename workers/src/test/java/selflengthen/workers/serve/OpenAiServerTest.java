@@ -18,12 +18,14 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import selflengthen.model.api.GenerationRequest;
 import selflengthen.model.openai.ApiKey;
 
 /** The server over HTTP on loopback, as curl or any OpenAI client sees it. */
+@Tag("integration")
 class OpenAiServerTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 

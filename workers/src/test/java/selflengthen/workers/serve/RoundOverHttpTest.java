@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import selflengthen.activities.Roles;
@@ -47,6 +48,7 @@ import selflengthen.workflows.TaskQueues;
  * The round's trained adapter reaches the server by runtime loading and is what the round's
  * measurement generates with.
  */
+@Tag("integration")
 class RoundOverHttpTest {
   static final String RUN = "http-round";
 

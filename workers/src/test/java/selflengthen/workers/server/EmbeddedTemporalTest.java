@@ -20,6 +20,7 @@ import java.util.Collections;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import com.google.protobuf.ByteString;
 import io.grpc.Status;
@@ -34,6 +35,7 @@ import io.temporal.client.WorkflowOptions;
 import selflengthen.workers.ConnectionSettings;
 import selflengthen.workers.TemporalConnection;
 
+@Tag("integration")
 class EmbeddedTemporalTest {
   static EmbeddedTemporal server;
 
