@@ -317,7 +317,11 @@ public final class OrchestrationBenchmark {
         .setRunId(runId)
         .setRounds(1)
         .setModels(Models.newBuilder().setBaseModel("/benchmark/none"))
-        .setSelfInstruct(SelfInstruct.newBuilder().setSeedFile("/benchmark/none.jsonl"))
+        // The fan-out of one round: no collection pass, and self-instruct's shards unchained (its
+        // batches would let only one shard per batch run at a time, which is the method, not the
+        // orchestration).
+        .setSelfInstruct(SelfInstruct.newBuilder().setSeedFile("/benchmark/none.jsonl").setSeedsOnly(true))
+        .setCollect(selflengthen.v1.Collect.newBuilder().setEnabled(false))
         .setParallelism(parallelism)
         .build());
   }

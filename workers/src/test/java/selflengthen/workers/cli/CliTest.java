@@ -162,8 +162,17 @@ class CliTest {
   @Test
   void aSpecFileWithFlagsOnTopAndDryRun() throws IOException {
     Path file = dir.resolve("spec.yaml");
+    // A Chinese run needs Chinese seeds: a spec whose language contradicts its seeds is refused.
     Files.writeString(file, "run_id: from-file\nrounds: 5\nlanguage: LANGUAGE_ZH\nmodels:\n  base_model: "
         + model + "\nself_instruct:\n  seed_file: " + seeds + "\n");
+    Result refused = run("start", "--spec", file.toString(), "--dry-run");
+    assertEquals(1, refused.code());
+    assertTrue(refused.err().contains("language: the spec says LANGUAGE_ZH but the seed file"), refused.err());
+    assertEquals(1, refused.err().strip().lines().count(), refused.err());
+    Path zhSeeds = dir.resolve("zh-seeds.jsonl");
+    Files.writeString(zhSeeds, "{\"prompt\": \"写一篇关于长江的散文。\"}\n{\"prompt\": \"描写一座古城的四季变化。\"}\n{\"prompt\": \"写一份详细的城市养蜂指南。\"}\n");
+    Files.writeString(file, "run_id: from-file\nrounds: 5\nlanguage: LANGUAGE_ZH\nmodels:\n  base_model: "
+        + model + "\nself_instruct:\n  seed_file: " + zhSeeds + "\n");
     Result r = run("start", "--spec", file.toString(), "--rounds", "4", "--shard-size", "3", "--dry-run");
     assertEquals(0, r.code(), r.err());
     RunSpec printed = selflengthen.spec.SpecFiles.fromJson(r.out());
