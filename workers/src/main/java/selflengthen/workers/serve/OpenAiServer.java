@@ -343,8 +343,14 @@ public final class OpenAiServer implements StoppableServer {
     exchange.getResponseHeaders().set("Content-Type", "text/event-stream; charset=utf-8");
     exchange.getResponseHeaders().set("Cache-Control", "no-cache");
     long started = System.nanoTime();
-    exchange.sendResponseHeaders(200, 0);
-    OutputStream out = exchange.getResponseBody();
+    OutputStream out;
+    try {
+      exchange.sendResponseHeaders(200, 0);
+      out = exchange.getResponseBody();
+    } catch (IOException clientGone) {
+      cancelled(generation, id, started, clientGone);
+      return;
+    }
     try {
       if (call.chat()) {
         event(out, responses.chunk(call, id, now, "assistant", "", null));
