@@ -155,18 +155,45 @@ public final class Manifest {
   }
 
   /** Every entry, oldest first. */
-  public synchronized List<ManifestEntry> entries() {
+  public List<ManifestEntry> entries() {
+    return read(() -> entriesNow());
+  }
+
+  private synchronized List<ManifestEntry> entriesNow() {
     refresh();
     return Collections.unmodifiableList(new ArrayList<>(entries));
   }
 
   /** The latest entry of every path, in the order paths first appeared. */
-  public synchronized Map<String, ManifestEntry> latestByPath() {
+  public Map<String, ManifestEntry> latestByPath() {
+    return read(() -> latestByPathNow());
+  }
+
+  private synchronized Map<String, ManifestEntry> latestByPathNow() {
     refresh();
     return Collections.unmodifiableMap(new LinkedHashMap<>(latest));
   }
 
-  public synchronized Optional<ManifestEntry> latest(String path) {
+  public Optional<ManifestEntry> latest(String path) {
+    return read(() -> latestNow(path));
+  }
+
+  /**
+   * Reads under this JVM's lock of the file: a reader closing its channel while another thread
+   * holds the file lock would release that lock (POSIX record locks belong to the process), and
+   * another process could then append in the middle of a line. Lock order: JVM lock, then this.
+   */
+  private <T> T read(java.util.function.Supplier<T> reading) {
+    ReentrantLock jvmLock = JVM_LOCKS.computeIfAbsent(file, f -> new ReentrantLock());
+    jvmLock.lock();
+    try {
+      return reading.get();
+    } finally {
+      jvmLock.unlock();
+    }
+  }
+
+  private synchronized Optional<ManifestEntry> latestNow(String path) {
     refresh();
     return Optional.ofNullable(latest.get(path));
   }

@@ -26,6 +26,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -67,6 +68,15 @@ public final class OpenAiServer implements StoppableServer {
   /** A whole reply not ready after this long starts its headers, then whitespace (see below). */
   static final long HEARTBEAT_AFTER_MILLIS = 500;
   static final long HEARTBEAT_EVERY_MILLIS = 250;
+  /**
+   * Large request bodies (over {@link #SMALL_BODY_BYTES}) read and parsed at once, in KiB (256
+   * MiB): with hundreds of reading threads, large uploads take turns instead of filling the heap.
+   * Small bodies do not count, so slow large uploads cannot hold up ordinary requests.
+   */
+  static final int BODY_BUDGET_KIB = 256 * 1024;
+  static final long SMALL_BODY_BYTES = 1 << 20;
+  /** How long a request waits for its share of the body budget before a 503. */
+  static final long BODY_BUDGET_WAIT_SECONDS = 30;
 
   private final HttpServer http;
   private final ExecutorService handlers;
@@ -79,6 +89,7 @@ public final class OpenAiServer implements StoppableServer {
   private final long created = Instant.now().getEpochSecond();
   private final CountDownLatch stopped = new CountDownLatch(1);
   private final AtomicLong generationRequests = new AtomicLong();
+  private final Semaphore bodyBudget = new Semaphore(BODY_BUDGET_KIB);
 
   private OpenAiServer(HttpServer http, ModelCatalog catalog, ServerOptions options) {
     this.http = http;
@@ -332,8 +343,14 @@ public final class OpenAiServer implements StoppableServer {
     exchange.getResponseHeaders().set("Content-Type", "text/event-stream; charset=utf-8");
     exchange.getResponseHeaders().set("Cache-Control", "no-cache");
     long started = System.nanoTime();
-    exchange.sendResponseHeaders(200, 0);
-    OutputStream out = exchange.getResponseBody();
+    OutputStream out;
+    try {
+      exchange.sendResponseHeaders(200, 0);
+      out = exchange.getResponseBody();
+    } catch (IOException clientGone) {
+      cancelled(generation, id, started, clientGone);
+      return;
+    }
     try {
       if (call.chat()) {
         event(out, responses.chunk(call, id, now, "assistant", "", null));
@@ -471,16 +488,41 @@ public final class OpenAiServer implements StoppableServer {
   private JsonNode readJson(HttpExchange exchange) throws IOException {
     long limit = options.maxBodyBytes();
     String declared = exchange.getRequestHeaders().getFirst("Content-Length");
+    long expected = limit;
     if (declared != null) {
       try {
-        if (Long.parseLong(declared.strip()) > limit) {
-          drain(exchange.getRequestBody(), 4 * limit);
-          throw ApiError.tooLarge(limit);
-        }
+        expected = Long.parseLong(declared.strip());
       } catch (NumberFormatException e) {
         throw ApiError.invalid(null, "Content-Length is not a number");
       }
+      if (expected > limit) {
+        drain(exchange.getRequestBody(), 4 * limit);
+        throw ApiError.tooLarge(limit);
+      }
     }
+    int permits =
+        expected <= SMALL_BODY_BYTES ? 0 : (int) Math.min(BODY_BUDGET_KIB, expected / 1024 + 1);
+    try {
+      if (!bodyBudget.tryAcquire(permits, BODY_BUDGET_WAIT_SECONDS, TimeUnit.SECONDS)) {
+        throw new ApiError(
+            503,
+            "server_error",
+            "the server is reading too many large requests at once; retry later",
+            null,
+            null);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ApiError(503, "server_error", "the server is shutting down", null, null);
+    }
+    try {
+      return parseBody(exchange, limit);
+    } finally {
+      bodyBudget.release(permits);
+    }
+  }
+
+  private JsonNode parseBody(HttpExchange exchange, long limit) throws IOException {
     byte[] body =
         exchange.getRequestBody().readNBytes((int) Math.min(limit + 1, Integer.MAX_VALUE - 16));
     if (body.length > limit) {
