@@ -61,7 +61,8 @@ final class FaultRuns {
     RunSpec.Builder b = TestRuns.spec(runId, dataRoot, TestRuns.seedFile(dir, TestRuns.SEEDS), TestRuns.modelDir(dir));
     b.setRounds(1);
     b.getModelsBuilder().setMaxBatchSize(1);
-    b.getSelfInstructBuilder().setInstructionsPerRound(24).setMaxTries(8);
+    // Batches of 4 requests (2 shards each): 6 chains of self-instruct shards run side by side.
+    b.getSelfInstructBuilder().setInstructionsPerRound(24).setMaxTries(8).setBatchSize(4);
     b.setExtension(Extension.newBuilder().setAttempts(1).setMaxTries(2).setMicroIterations(1));
     b.setParallelism(
         Parallelism.newBuilder()
