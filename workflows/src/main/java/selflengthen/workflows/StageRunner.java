@@ -305,11 +305,13 @@ final class StageRunner {
       // (its step 0 waits for every request); every long.jsonl row gets its rewrite or fallback.
       return 1.0;
     }
-    // The reference stops waiting at 95% only in step1 (initial responses) and step2 (extensions);
+    // The reference stops waiting at 95% only in step1 (initial responses, the collection pass's
+    // too) and step2 (extensions);
     // self-instruct and the measurement wait for every shard. Executions recorded before this rule
     // keep the cut everywhere.
     if (!stage.equals(Stages.RESPOND)
         && !stage.equals(Stages.EXTEND)
+        && !stage.equals(Stages.COLLECT_RESPOND)
         && Workflow.getVersion(
                 Versions.STRAGGLER_STAGES, Workflow.DEFAULT_VERSION, Versions.STRAGGLER_STAGES_MAX)
             >= Versions.STRAGGLER_STAGES_REFERENCE) {
