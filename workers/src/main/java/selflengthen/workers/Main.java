@@ -30,6 +30,7 @@ import selflengthen.workers.cli.TrainCommand;
 import selflengthen.workers.cli.UnpauseCommand;
 import selflengthen.workers.cli.WorkerCommand;
 import selflengthen.workers.cli.WorkersCommand;
+import selflengthen.workers.registrar.SelfLengthenRegistrar;
 
 /** The {@code selflengthen} command: every executable of the project in one jar. */
 @Command(
@@ -84,9 +85,9 @@ public final class Main implements Runnable {
     System.exit(commandLine().execute(args));
   }
 
-  /** The command line with the production registrars (found by {@link WorkerHost#defaultRegistrar}). */
+  /** The command line with the production registrar ({@link SelfLengthenRegistrar}). */
   public static CommandLine commandLine() {
-    return commandLine(WorkerHost::defaultRegistrar);
+    return commandLine(SelfLengthenRegistrar::new);
   }
 
   /** The command line whose worker and dev commands serve what {@code registrar} registers. */

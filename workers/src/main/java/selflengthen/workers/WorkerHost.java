@@ -5,9 +5,7 @@ import io.temporal.worker.WorkerFactory;
 import io.temporal.worker.WorkerFactoryOptions;
 import io.temporal.worker.WorkerOptions;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.ServiceLoader;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -34,33 +32,6 @@ public final class WorkerHost {
     this.factory = factory;
     this.context = context;
     this.registrar = registrar;
-  }
-
-  /**
-   * The registrars on the class path (META-INF/services/selflengthen.workers.WorkerRegistrar),
-   * applied in turn on every queue.
-   *
-   * @throws IllegalStateException when there is none
-   */
-  public static WorkerRegistrar defaultRegistrar() {
-    List<WorkerRegistrar> found = new ArrayList<>();
-    ServiceLoader.load(WorkerRegistrar.class).forEach(found::add);
-    if (found.isEmpty()) {
-      throw new IllegalStateException("no WorkerRegistrar on the class path: this build has no"
-          + " workflows or activities to serve (a META-INF/services/"
-          + WorkerRegistrar.class.getName() + " entry provides them)");
-    }
-    return new WorkerRegistrar() {
-      @Override
-      public void register(String queue, Worker worker, WorkerContext ctx) {
-        found.forEach(r -> r.register(queue, worker, ctx));
-      }
-
-      @Override
-      public void close() {
-        found.forEach(WorkerHost::closeQuietly);
-      }
-    };
   }
 
   private static void closeQuietly(WorkerRegistrar registrar) {

@@ -1,7 +1,6 @@
 package selflengthen.workers;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.temporal.client.WorkflowOptions;
@@ -76,13 +75,5 @@ class WorkerHostTest {
       assertTrue(options.getStickyQueueScheduleToStartTimeout() == null
           || !options.getStickyQueueScheduleToStartTimeout().isZero(), sticky.name());
     }
-  }
-
-  @Test
-  void withoutRegistrarsTheDefaultFailsWithOneClearLine() {
-    IllegalStateException e =
-        assertThrows(IllegalStateException.class, () -> HiddenServices.call(WorkerHost::defaultRegistrar));
-    assertTrue(e.getMessage().startsWith("no WorkerRegistrar on the class path"), e.getMessage());
-    assertEquals(1, e.getMessage().lines().count());
   }
 }

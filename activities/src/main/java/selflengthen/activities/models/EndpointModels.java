@@ -101,7 +101,7 @@ final class EndpointModels implements AutoCloseable {
             value == null ? Map.of() : Map.of(ref.getApiKeyEnv(), value));
       }
       return file ? ApiKey.fromFile(Path.of(ref.getApiKeyFile())) : null;
-    } catch (IllegalArgumentException | UncheckedIOException e) {
+    } catch (IllegalArgumentException e) {
       // The messages name the variable or file, never a key.
       throw ActivityErrors.badInput(field + (env ? ".api_key_env: " : ".api_key_file: ") + e.getMessage()
           + " on this worker");

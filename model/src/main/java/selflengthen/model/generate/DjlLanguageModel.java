@@ -229,7 +229,7 @@ public final class DjlLanguageModel implements LanguageModel {
     }
     if (job.listener != null && text.length() > job.streamed) {
       // What the stream held back (a possible stop string's start, the last tokens) goes now.
-      Scheduler.notify(job, text.substring(job.streamed));
+      StepSampler.notify(job, text.substring(job.streamed));
     }
     return new GenerationOutput(text, job.prompt.length, ids, job.finish,
         job.logprobs == null ? List.of() : List.copyOf(job.logprobs));

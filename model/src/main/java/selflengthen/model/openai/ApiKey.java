@@ -1,12 +1,10 @@
 package selflengthen.model.openai;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.Map;
+import selflengthen.model.secret.SecretSource;
 
 /**
  * A bearer token for an OpenAI-compatible endpoint. It is read from an environment variable or a
@@ -24,12 +22,7 @@ public final class ApiKey {
 
   /** The key held by environment variable {@code variable} of {@code environment}. */
   public static ApiKey fromEnvironment(String variable, Map<String, String> environment) {
-    String value = environment.get(variable);
-    if (value == null || value.isBlank()) {
-      throw new IllegalArgumentException(
-          "environment variable " + variable + " (API key) is not set");
-    }
-    return new ApiKey(value.strip(), "env:" + variable);
+    return read(SecretSource.env(variable), environment);
   }
 
   public static ApiKey fromEnvironment(String variable) {
@@ -38,32 +31,25 @@ public final class ApiKey {
 
   /** The first line of {@code file}, surrounding white space removed. */
   public static ApiKey fromFile(Path file) {
-    String text;
-    try {
-      text = Files.readString(file, StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read the API key file " + file, e);
-    }
-    String value = text.strip().lines().findFirst().orElse("").strip();
-    if (value.isEmpty()) {
-      throw new IllegalArgumentException("API key file " + file + " is empty");
-    }
-    return new ApiKey(value, "file:" + file);
+    return read(SecretSource.file(file), System.getenv());
   }
 
   /**
    * Builds a key from at most one of an environment variable name and a file; null when neither.
    */
   public static ApiKey fromEnvironmentOrFile(String variable, Path file) {
-    boolean hasVariable = variable != null && !variable.isBlank();
-    if (hasVariable && file != null) {
-      throw new IllegalArgumentException(
-          "give the API key by environment variable or by file, not both");
+    SecretSource source = SecretSource.either(variable, file,
+        "give the API key by environment variable or by file, not both");
+    return source == null ? null : read(source, System.getenv());
+  }
+
+  /** The key in {@code source}: its first line, surrounding white space removed. */
+  public static ApiKey read(SecretSource source, Map<String, String> environment) {
+    String value = source.readText(environment).lines().findFirst().orElse("").strip();
+    if (value.isEmpty()) {
+      throw new SecretSource.SecretException("the API key in " + source + " is empty");
     }
-    if (hasVariable) {
-      return fromEnvironment(variable);
-    }
-    return file != null ? fromFile(file) : null;
+    return new ApiKey(value, source.label());
   }
 
   /** The value of an HTTP Authorization header carrying this key. */

@@ -6,9 +6,9 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import selflengthen.workers.ConnectionSettings;
 import selflengthen.workers.TemporalConnection;
+import selflengthen.model.secret.SecretSource;
 import selflengthen.workers.security.TemporalApiKey;
 import selflengthen.workers.security.EncryptionKey;
-import selflengthen.workers.security.SecretSource;
 import selflengthen.workers.security.TlsSettings;
 
 /**
@@ -80,12 +80,10 @@ public final class ClientOptions {
 
   /** Everything a connection needs; reads the secrets it names. */
   public ConnectionSettings settings() {
-    if (blank(apiKeyEnv) != null && apiKeyFile != null) {
-      throw new CliException("give the API key once: --api-key-env or --api-key-file");
-    }
     try {
-      TemporalApiKey apiKey = blank(apiKeyEnv) != null ? TemporalApiKey.read(SecretSource.env(apiKeyEnv))
-          : apiKeyFile != null ? TemporalApiKey.read(SecretSource.file(apiKeyFile)) : null;
+      SecretSource apiKeySource = SecretSource.either(apiKeyEnv, apiKeyFile,
+          "give the API key once: --api-key-env or --api-key-file");
+      TemporalApiKey apiKey = apiKeySource == null ? null : TemporalApiKey.read(apiKeySource);
       EncryptionKey encryption = encryptionKey.key();
       TlsSettings tlsSettings = TlsSettings.resolve(tls, tlsCert, tlsKey, tlsCa, blank(tlsServerName),
           apiKey != null);

@@ -2,8 +2,8 @@ package selflengthen.workers.cli;
 
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
+import selflengthen.model.secret.SecretSource;
 import selflengthen.workers.security.EncryptionKey;
-import selflengthen.workers.security.SecretSource;
 
 /**
  * The payload encryption key, named by file or environment variable: one mixin so the workers,
@@ -24,14 +24,10 @@ public final class EncryptionKeyOptions {
 
   /** The key the options name, read now; null when they name none. */
   public EncryptionKey key() {
-    boolean hasVariable = variable != null && !variable.isBlank();
-    if (hasVariable && file != null) {
-      throw new CliException("give the encryption key once: --encryption-key-env or --encryption-key-file");
-    }
     try {
-      return hasVariable ? EncryptionKey.read(SecretSource.env(variable))
-          : file != null ? EncryptionKey.read(SecretSource.file(file))
-          : null;
+      SecretSource source = SecretSource.either(variable, file,
+          "give the encryption key once: --encryption-key-env or --encryption-key-file");
+      return source == null ? null : EncryptionKey.read(source);
     } catch (IllegalArgumentException e) {
       throw new CliException(e.getMessage());
     }

@@ -36,7 +36,7 @@ import selflengthen.v1.QualitySummary;
 import selflengthen.v1.RunSpec;
 import selflengthen.v1.ScoreBreakdown;
 import selflengthen.workers.TemporalConnection;
-import selflengthen.workers.WorkerHost;
+import selflengthen.workers.registrar.SelfLengthenRegistrar;
 import selflengthen.workers.WorkerRegistrar;
 import selflengthen.workers.eval.EvalGeneration;
 
@@ -160,7 +160,7 @@ public final class EvalCommand implements Callable<Integer> {
   }
 
   public EvalCommand() {
-    this(WorkerHost::defaultRegistrar);
+    this(SelfLengthenRegistrar::new);
   }
 
   @Override

@@ -8,13 +8,12 @@ import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.ServiceLoader;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
@@ -22,8 +21,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import selflengthen.model.EngineOptions;
+import selflengthen.model.Models;
 import selflengthen.model.api.LanguageModel;
-import selflengthen.model.api.LanguageModelProvider;
 import selflengthen.model.openai.ApiKey;
 import selflengthen.workers.serve.ModelCatalog;
 import selflengthen.workers.serve.OpenAiServer;
@@ -128,21 +128,19 @@ public final class ServeCommand implements Callable<Integer> {
       description = "Device for the engine: cpu or cuda:N (default: ${DEFAULT-VALUE}).")
   String device;
 
-  private final LanguageModelProvider injected;
+  /** Opens a checkpoint directory on a device ("cpu" or "cuda:N"). */
+  private final BiFunction<Path, String, LanguageModel> loader;
   private final CompletableFuture<OpenAiServer> started = new CompletableFuture<>();
 
-  /** Loads models with the engine registered as a {@link LanguageModelProvider} service. */
+  /** Loads models with the in-process DJL engine on --device. */
   public ServeCommand() {
-    this.injected = null;
+    this.loader = (dir, device) ->
+        Models.open(dir, EngineOptions.defaults().withDevice(device == null ? "cpu" : device));
   }
 
   /** Loads models with {@code loader}, which chooses the device itself (--device is not used). */
   public ServeCommand(Function<Path, LanguageModel> loader) {
-    this.injected = (dir, ignoredDevice) -> loader.apply(dir);
-  }
-
-  public ServeCommand(LanguageModelProvider provider) {
-    this.injected = provider;
+    this.loader = (dir, ignoredDevice) -> loader.apply(dir);
   }
 
   /** Completes with the running server once it listens (for embedding and tests). */
@@ -172,17 +170,9 @@ public final class ServeCommand implements Callable<Integer> {
         return CommandLine.ExitCode.USAGE;
       }
     }
-    LanguageModelProvider provider = injected != null ? injected : discoveredProvider();
-    if (provider == null) {
-      err.println(
-          "serve: no language-model engine on the class path (no "
-              + LanguageModelProvider.class.getName()
-              + " service found)");
-      return CommandLine.ExitCode.SOFTWARE;
-    }
     LanguageModel loaded;
     try {
-      loaded = provider.open(model, device);
+      loaded = loader.apply(model, device);
     } catch (RuntimeException e) {
       err.println("serve: cannot load " + model + ": " + e.getMessage());
       return CommandLine.ExitCode.SOFTWARE;
@@ -256,12 +246,6 @@ public final class ServeCommand implements Callable<Integer> {
     ModelCatalog catalog = new ModelCatalog().addBase(base, loaded);
     adapters.forEach((name, dir) -> catalog.addAdapter(name, base, dir));
     return catalog;
-  }
-
-  private static LanguageModelProvider discoveredProvider() {
-    Iterator<LanguageModelProvider> providers =
-        ServiceLoader.load(LanguageModelProvider.class).iterator();
-    return providers.hasNext() ? providers.next() : null;
   }
 
   static String names(Iterable<ServedModel> models) {

@@ -106,16 +106,6 @@ public final class DemoWorld {
     return String.format(pick(SHORT_TASKS), topic);
   }
 
-  /** The topic a task of this world is about, or null when the text names none. */
-  public static String topicOf(String text) {
-    for (String t : TOPICS) {
-      if (text.contains(t)) {
-        return t;
-      }
-    }
-    return null;
-  }
-
   /** One sentence about the topic, 9 to 16 words, ending with a full stop. */
   public String sentence(String topic) {
     return switch (random.nextInt(3)) {

@@ -13,6 +13,7 @@ import selflengthen.activities.models.ModelProvider;
 import selflengthen.activities.support.DataRoots;
 import selflengthen.activities.train.TrainActivitiesImpl;
 import selflengthen.model.api.Trainer;
+import selflengthen.model.train.SftTrainer;
 import selflengthen.workers.WorkerContext;
 import selflengthen.workers.WorkerRegistrar;
 import selflengthen.workers.metrics.CountingModels;
@@ -21,8 +22,8 @@ import selflengthen.workflows.TaskQueues;
 import selflengthen.workflows.WorkflowImplementations;
 
 /**
- * What the project's workers serve (found through META-INF/services by {@code selflengthen
- * worker} and {@code dev}): on the control queue the run and round workflows and the control
+ * What the project's workers serve (what {@code selflengthen worker}, {@code dev} and {@code eval}
+ * serve): on the control queue the run and round workflows and the control
  * activities, on the inference queue the shard activities, on the train queue training. One model
  * pool per process, shared by every slot and queue, closed when the workers stop; its generations
  * feed the tokens-generated metric.
@@ -35,9 +36,9 @@ public final class SelfLengthenRegistrar implements WorkerRegistrar {
   private ModelProvider models;
   private DataRoots roots;
 
-  /** Production: the in-process engine pool and the build's in-process trainer. */
+  /** Production: the in-process engine pool and the in-process DJL trainer. */
   public SelfLengthenRegistrar() {
-    this(ModelPool::new, InProcessTrainers::find);
+    this(ModelPool::new, SftTrainer::new);
   }
 
   /** With other models and trainer (tests pass scripted ones). */

@@ -51,10 +51,6 @@ public final class PayloadEncryption implements PayloadCodec {
     return new PayloadEncryption(Optional.empty());
   }
 
-  public Optional<String> keyId() {
-    return key.map(EncryptionKey::id);
-  }
-
   @Override
   public List<Payload> encode(List<Payload> payloads) {
     if (key.isEmpty()) {

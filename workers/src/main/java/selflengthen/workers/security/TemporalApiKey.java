@@ -1,7 +1,7 @@
 package selflengthen.workers.security;
 
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import selflengthen.model.secret.SecretSource;
 
 /**
  * A Temporal API key (Temporal Cloud or a server with an authorizer), sent with every call as
@@ -21,7 +21,7 @@ public final class TemporalApiKey {
   }
 
   static TemporalApiKey read(SecretSource source, Map<String, String> environment) {
-    String key = new String(source.read(environment), StandardCharsets.UTF_8).strip();
+    String key = source.readText(environment);
     if (key.isEmpty()) {
       throw new SecretSource.SecretException("the API key in " + source + " is empty");
     }

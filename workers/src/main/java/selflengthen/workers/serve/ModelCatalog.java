@@ -69,11 +69,6 @@ public final class ModelCatalog {
     return true;
   }
 
-  /** The distinct loaded language models (to close them on shutdown). */
-  public synchronized List<LanguageModel> languageModels() {
-    return models.values().stream().filter(m -> !m.isAdapter()).map(ServedModel::model).toList();
-  }
-
   static Path checkedAdapter(Path dir) {
     Path absolute = dir.toAbsolutePath().normalize();
     if (!Files.isRegularFile(absolute.resolve("adapter_config.json"))) {

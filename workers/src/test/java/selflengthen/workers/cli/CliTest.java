@@ -298,17 +298,6 @@ class CliTest {
   }
 
   @Test
-  void workerWithoutRegistrarFailsClearly() {
-    CommandLine cl = Main.commandLine();
-    StringWriter err = new StringWriter();
-    cl.setErr(new PrintWriter(err, true));
-    assertEquals(1, (int) selflengthen.workers.HiddenServices.call(
-        () -> cl.execute("worker", "--address", server.address(), "--data-root", dataRoot.toString())));
-    assertTrue(err.toString().startsWith("error: no WorkerRegistrar on the class path"), err.toString());
-    assertEquals(1, err.toString().lines().count());
-  }
-
-  @Test
   void everyCommandDocumentsEveryOption() {
     List<String> undocumented = new ArrayList<>();
     List<CommandSpec> specs = new ArrayList<>();

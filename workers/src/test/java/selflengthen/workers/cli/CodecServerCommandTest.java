@@ -28,7 +28,7 @@ import selflengthen.workers.Main;
 import selflengthen.workers.codec.CodecServer;
 import selflengthen.workers.security.EncryptionKey;
 import selflengthen.workers.security.PayloadEncryption;
-import selflengthen.workers.security.SecretSource;
+import selflengthen.model.secret.SecretSource;
 
 /** {@code selflengthen codec-server} as a user starts it: the workers' key file, loopback, a token. */
 class CodecServerCommandTest {

@@ -16,7 +16,6 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import selflengthen.method.WordCount;
-import selflengthen.workers.WorkerHost;
 
 /**
  * The demo's smaller configuration end to end: the seed model is pretrained by the project's code,
@@ -38,7 +37,7 @@ class DemoEndToEndTest {
         DemoSeedModel.Settings.small(), DemoSpec.Scale.small(), 42, Duration.ofMinutes(20));
     DemoRun.Outcome outcome;
     try (PrintWriter out = new PrintWriter(log, true)) {
-      outcome = new DemoRun(options, WorkerHost.defaultRegistrar(), out).run();
+      outcome = new DemoRun(options, new selflengthen.workers.registrar.SelfLengthenRegistrar(), out).run();
     }
     System.out.println(log);
     LengthGrowth growth = outcome.growth();

@@ -2,12 +2,9 @@ package selflengthen.workers.registrar;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.temporal.testing.TestWorkflowEnvironment;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.ServiceLoader;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -22,17 +19,10 @@ import selflengthen.workers.WorkerHost;
 import selflengthen.workers.WorkerRegistrar;
 import selflengthen.workflows.TaskQueues;
 
-/** The production registrar: found by the CLI, one model pool for every queue, closed at the end. */
+/** The production registrar: one model pool for every queue, closed at the end. */
 @Tag("integration")
 class RegistrarTest {
   @TempDir Path tmp;
-
-  @Test
-  void theCliFindsTheProductionRegistrar() {
-    List<WorkerRegistrar> found = ServiceLoader.load(WorkerRegistrar.class).stream().map(ServiceLoader.Provider::get).toList();
-    assertEquals(1, found.size());
-    assertTrue(found.get(0) instanceof SelfLengthenRegistrar);
-  }
 
   @Test
   void everyQueueSharesOneModelProviderThatIsClosedWhenTheHostStops() {
