@@ -18,8 +18,9 @@ public final class LengthRewrite {
   private LengthRewrite() {}
 
   /**
-   * The limit phrase of a constraint. Chinese "above" is 多于 and "below" 少于: the reference's
-   * Chinese list swaps them (its "above" reads 小于), a bug fixed here.
+   * The limit phrase of a constraint, in the reference's words (its constraint list). Chinese
+   * "above" is 大于{lo} and "below" 小于{hi}: the reference's Chinese list swaps the two words (its
+   * "above" reads 小于{lo}), a bug fixed here, as in {@link LengthConstraint#referenceText}.
    *
    * @param chineseNumerals write the numbers in Chinese numerals (Chinese rows only)
    */
@@ -31,8 +32,8 @@ public final class LengthRewrite {
     return switch (c.type()) {
       case ABOUT -> new Limit(zh ? "大约" + n + "字" : "around " + n + " words", List.of(n));
       case RANGE -> new Limit(zh ? lo + "字至" + hi + "字" : lo + "-" + hi + " words", List.of(lo, hi));
-      case ABOVE -> new Limit(zh ? "多于" + n + "字" : "more than " + n + " words", List.of(n));
-      case BELOW -> new Limit(zh ? "少于" + n + "字" : "less than " + n + " words", List.of(n));
+      case ABOVE -> new Limit(zh ? "大于" + n + "字" : "more than " + n + " words", List.of(n));
+      case BELOW -> new Limit(zh ? "小于" + n + "字" : "less than " + n + " words", List.of(n));
     };
   }
 

@@ -11,7 +11,9 @@ import java.util.regex.Pattern;
  * spaces or tabs); when that gives at most 2 parts, the text is split on single newlines instead.
  * Blank parts are dropped and parts keep their inner text as written (a paragraph's leading
  * indentation is kept; its trailing whitespace is not). {@link #join} puts one blank line between
- * parts, as the reference does whichever way the text was split.
+ * parts, as the reference does whichever way the text was split. These are the lenient cuts
+ * ({@code extension.lenient_paragraphs}); {@link #referenceFormer} and {@link #referencePrefix} are
+ * the reference's, the default.
  */
 public final class Paragraphs {
   /** Reference share of the expanded first half's paragraphs kept as the forced prefix. */
@@ -72,6 +74,41 @@ public final class Paragraphs {
     int keep = (int) Math.floor(parts.size() * fraction + 1e-6);
     keep = Math.min(parts.size(), Math.max(1, keep));
     return join(parts.subList(0, keep));
+  }
+
+  /**
+   * The reference's former (step2_ext_responses.py): {@code text.split('\n\n')}, or
+   * {@code text.split('\n')} when that gives at most 2 parts, empty parts kept and counted; the
+   * first {@code len // 2} parts joined with "\n\n". A one-line text gives "".
+   */
+  public static String referenceFormer(String text) {
+    List<String> parts = pySplit(text, "\n\n");
+    if (parts.size() <= 2) {
+      parts = pySplit(text, "\n");
+    }
+    return join(parts.subList(0, parts.size() / 2));
+  }
+
+  /**
+   * The reference's prefix: the expansion's {@code split('\n\n')} parts (no single-newline
+   * fallback, empty parts counted), the first {@code floor(n * fraction)} of them joined with
+   * "\n\n" (with 2/3: {@code n * 2 // 3}; one part gives ""). The 1e-6 tolerance is the one of
+   * {@link #prefix}.
+   *
+   * @throws IllegalArgumentException if fraction is not in (0, 1]
+   */
+  public static String referencePrefix(String expansion, double fraction) {
+    if (!(fraction > 0 && fraction <= 1)) {
+      throw new IllegalArgumentException("prefix fraction must be in (0, 1], got " + fraction);
+    }
+    List<String> parts = pySplit(expansion, "\n\n");
+    int keep = Math.min(parts.size(), (int) Math.floor(parts.size() * fraction + 1e-6));
+    return join(parts.subList(0, keep));
+  }
+
+  /** Python's {@code str.split(sep)}: every part, leading and trailing empty ones included. */
+  static List<String> pySplit(String text, String sep) {
+    return List.of((text == null ? "" : text).split(Pattern.quote(sep), -1));
   }
 
   private static List<String> nonBlank(String[] parts) {

@@ -19,9 +19,9 @@ class LengthRewriteTest {
     assertEquals(new LengthRewrite.Limit("大约三千字", List.of("三千")),
         LengthRewrite.limit(LengthConstraint.about(3000), LanguageProfile.ZH, true));
     assertEquals("2000字至3000字", LengthRewrite.limit(LengthConstraint.range(3000, 2000, 3000), LanguageProfile.ZH, false).phrase());
-    // The reference's Chinese list swaps these two; here "above" asks for more and "below" for less.
-    assertEquals("多于二千字", LengthRewrite.limit(LengthConstraint.above(2000), LanguageProfile.ZH, true).phrase());
-    assertEquals("少于4000字", LengthRewrite.limit(LengthConstraint.below(4000), LanguageProfile.ZH, false).phrase());
+    // The reference's words, unswapped: its Chinese list pairs 小于 with "above" and 大于 with "below".
+    assertEquals("大于二千字", LengthRewrite.limit(LengthConstraint.above(2000), LanguageProfile.ZH, true).phrase());
+    assertEquals("小于4000字", LengthRewrite.limit(LengthConstraint.below(4000), LanguageProfile.ZH, false).phrase());
   }
 
   @Test

@@ -78,4 +78,26 @@ class ParagraphsTest {
   private static int count(String joined) {
     return joined.split("\n\n").length;
   }
+
+  /** Expected values computed by the reference's own lines (step2_ext_responses.py:18-27) in Python. */
+  @Test
+  void referenceCutsAgreeWithThePythonOfStep2() {
+    String[][] cases = {
+      {"Intro\n\n- a\n- b\n- c", "Intro\n\n", "Intro"},
+      {"one line", "", ""},
+      {"", "", ""},
+      {"a\nb", "a", ""},
+      {"p1\n\np2\n\np3\n\np4\n\np5", "p1\n\np2", "p1\n\np2\n\np3"},
+      {"A\nB\n\nC", "A\n\nB", "A\nB"},
+      {"x\n\n\ny\n\nz\n\nw", "x\n\n\ny", "x\n\n\ny"},
+      {"\n\nlead\n\nmid\n\nend\n\n", "\n\nlead", "\n\nlead\n\nmid"},
+      {"a \n \nb\n\nc", "a \n\n ", "a \n \nb"},
+    };
+    for (String[] c : cases) {
+      assertEquals(c[1], Paragraphs.referenceFormer(c[0]), "former of " + c[0]);
+      assertEquals(c[2], Paragraphs.referencePrefix(c[0], 2.0 / 3.0), "prefix of " + c[0]);
+      assertEquals(c[2], Paragraphs.referencePrefix(c[0], 2f / 3f), "prefix (float 2/3) of " + c[0]);
+    }
+    assertThrows(IllegalArgumentException.class, () -> Paragraphs.referencePrefix("a", 0));
+  }
 }

@@ -45,6 +45,7 @@ final class ExtendWork implements UnitWork {
       int maxTries,
       int microIterations,
       double prefixFraction,
+      boolean lenientParagraphs,
       UnitSeeds seeds) {}
 
   private final Setup s;
@@ -86,14 +87,21 @@ final class ExtendWork implements UnitWork {
   private void microIteration(
       String instruction, ExtensionAcceptance.Attempt attempt, long seed, BooleanSupplier stopped) {
     String current = attempt.current();
-    String former = Paragraphs.former(current);
+    String former = s.lenientParagraphs() ? Paragraphs.former(current) : Paragraphs.referenceFormer(current);
     String expansion =
         s.extender()
             .chat(s.prompts().extendFormer(instruction, former), ShardSeeds.child(seed, "former", 0), stopped)
             .text();
-    String prefix = Paragraphs.prefix(expansion, s.prefixFraction());
-    if (prefix.isBlank()) {
-      return; // nothing to force the whole-text expansion to start with: no candidate this time
+    String prefix;
+    if (s.lenientParagraphs()) {
+      prefix = Paragraphs.prefix(expansion, s.prefixFraction());
+      if (prefix.isBlank()) {
+        return; // nothing to force the whole-text expansion to start with: no candidate this time
+      }
+    } else {
+      // As the reference: an empty prefix (a one-paragraph expansion) still gives a candidate,
+      // the whole-text expansion on its own.
+      prefix = Paragraphs.referencePrefix(expansion, s.prefixFraction());
     }
     String continuation =
         s.extender()

@@ -190,6 +190,7 @@ public final class InferenceActivitiesImpl implements InferenceActivities {
                 ext.getMaxTries(),
                 ext.getMicroIterations(),
                 ext.getPrefixFraction(),
+                ext.getLenientParagraphs(),
                 UnitSeeds.of(shard.task().getContext())));
     return shard.runner().run(
         shard.units(ext.getAttempts()), shard.threads(), work, shard.inputs(), List.of(extender.version()));

@@ -121,9 +121,11 @@ public final class ScriptedModel implements LanguageModel {
       String draft = after(prompt, "Draft:\n\n");
       List<String> paragraphs = Paragraphs.split(draft);
       if (r.forcedPrefix().isEmpty()) {
+        // One paragraph more than the draft, so the reference's 2/3 cut of even a one-paragraph
+        // draft's expansion leaves a prefix and the whole-text call is told apart by it.
         return paragraphs.stream()
             .map(p -> p + " " + sentence(random))
-            .collect(Collectors.joining("\n\n"));
+            .collect(Collectors.joining("\n\n")) + "\n\n" + sentence(random);
       }
       int target = (int) (0.8 * count(draft)) + 10;
       String more = paragraphs(random, target);

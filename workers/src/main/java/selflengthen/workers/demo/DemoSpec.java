@@ -54,6 +54,8 @@ public final class DemoSpec {
         "self_instruct.sampling.max_new_tokens 48 (reference 16384): demo tasks are one short line",
         "initial_responses.max_tries and extension.max_tries " + scale.maxTries()
             + " (reference 20): laptop scale",
+        "extension.lenient_paragraphs true (reference false): the demo model was taught on these"
+            + " cuts, and its one-paragraph drafts would give the reference's cut an empty first half",
         "sampling.max_new_tokens " + scale.maxNewTokens() + " (reference 16384): the tiny model's"
             + " 4,096-position context",
         "sampling.top_p 1 (reference 0.8): a tiny model spreads its end-of-turn probability over"
@@ -95,7 +97,7 @@ public final class DemoSpec {
             .setInstructionsPerRound(scale.instructionsPerRound())
             .setSampling(Sampling.newBuilder().setMaxNewTokens(48)))
         .setInitialResponses(InitialResponses.newBuilder().setMaxTries(scale.maxTries()))
-        .setExtension(Extension.newBuilder().setMaxTries(scale.maxTries()))
+        .setExtension(Extension.newBuilder().setMaxTries(scale.maxTries()).setLenientParagraphs(true))
         .setTraining(Training.newBuilder()
             .setMethod(TrainMethod.TRAIN_METHOD_LORA)
             .setLoraRank(16).setLoraAlpha(32f)
