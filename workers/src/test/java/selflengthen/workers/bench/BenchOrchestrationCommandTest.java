@@ -72,7 +72,8 @@ class BenchOrchestrationCommandTest {
       // Besides the shards only the two training steps are activities: the control steps (4
       // plans, 4 merges, 2 drop-shorts, training sets) are local ones, recorded as markers.
       assertEquals(8 + 2, r.get("history_events_by_type").get("activity_task_scheduled").asLong(), r.toString());
-      assertEquals(11 + 1, r.get("history_events_by_type").get("marker_recorded").asLong(), "and a version marker");
+      assertEquals(11 + 2, r.get("history_events_by_type").get("marker_recorded").asLong(),
+          "and two version markers (round-stages, straggler-stages)");
     }
 
     // One summary per variant; each was measured once here, so its median is its efficiency.
