@@ -262,6 +262,10 @@ public final class SpecDefaults {
     if (!b.hasMinGrowth()) {
       b.setMinGrowth(1.2f);
     }
+    if (!b.hasLenientParagraphs()) {
+      // step2's own paragraph cuts (empty parts count, no at-least-one-part floor).
+      b.setLenientParagraphs(false);
+    }
     return b.build();
   }
 
