@@ -27,6 +27,8 @@ import selflengthen.store.DataStore;
 final class AgentWriteWork implements UnitWork {
   private static final Logger log = LoggerFactory.getLogger(AgentWriteWork.class);
   static final String PLAN = "plan.txt";
+  /** How many plan answers it took to get one that parses. */
+  static final String PLAN_TRIES = "plan_tries.txt";
 
   /**
    * @param instructions the shard's instructions; unit row r is instructions[r - firstRow]
@@ -67,8 +69,10 @@ final class AgentWriteWork implements UnitWork {
     int calls = 0;
     Plan plan = null;
     String planFile = dir + "/" + PLAN;
+    String planTries = dir + "/" + PLAN_TRIES;
     if (s.store().exists(planFile)) {
       plan = PlanParser.parse(s.store().readString(planFile));
+      calls = s.store().exists(planTries) ? Integer.parseInt(s.store().readString(planTries).strip()) : 1;
     } else {
       for (int t = 0; t < s.maxTries() && plan == null; t++) {
         String answer;
@@ -82,6 +86,7 @@ final class AgentWriteWork implements UnitWork {
         calls++;
         Plan parsed = PlanParser.parse(answer);
         if (!parsed.isEmpty() && parsed.steps().size() <= AgentWriter.MAX_STEPS) {
+          s.store().writeString(planTries, Integer.toString(calls));
           s.store().writeString(planFile, answer);
           plan = parsed;
         }
@@ -105,7 +110,8 @@ final class AgentWriteWork implements UnitWork {
       written = readAll(dir, plan.steps().size());
       result = new AgentWriter.Result(written, false, 0);
     }
-    calls += result.calls();
+    // Every call the answer took, also those of an earlier attempt (the same whether resumed or not).
+    calls += result.paragraphs().size() + (result.complete() ? 0 : 1);
     if (result.paragraphs().isEmpty()) {
       return new Outcome(null, Math.max(1, calls));
     }
