@@ -62,6 +62,16 @@ public final class DemoCommand implements Callable<Integer> {
       description = "Give up after this long (default ${DEFAULT-VALUE}).")
   long timeoutMinutes;
 
+  @Option(names = "--preference-bench",
+      description = "After the run, compare seed model, SFT rounds, SFT + DPO (on the run's own"
+          + " preference pairs, once after the last round) and AgentWrite on the held-out tasks with a"
+          + " length constraint, and print the figures as JSON (what `bench preference` prints).")
+  boolean preferenceBench;
+
+  @Option(names = "--dpo-learning-rate", paramLabel = "LR", split = ",",
+      description = "With --preference-bench: DPO's learning rate(s) (default 5e-6).")
+  java.util.List<Float> dpoLearningRates = new java.util.ArrayList<>();
+
   public DemoCommand(Supplier<WorkerRegistrar> registrar) {
     this.registrar = registrar;
   }
@@ -76,6 +86,14 @@ public final class DemoCommand implements Callable<Integer> {
         small ? DemoSpec.Scale.small() : DemoSpec.Scale.demo(), seed,
         Duration.ofMinutes(timeoutMinutes));
     DemoRun.Outcome outcome = new DemoRun(options, registrar.get(), out).run();
+    if (preferenceBench) {
+      out.println("== preference bench: seed, SFT rounds, SFT + DPO, AgentWrite ==");
+      var figures = new selflengthen.workers.bench.PreferenceBenchmark(new selflengthen.workers.bench.PreferenceBenchmark.Options(
+          dataRoot, id, dpoLearningRates, null, Integer.MAX_VALUE)).run();
+      out.println(new com.fasterxml.jackson.databind.ObjectMapper().writerWithDefaultPrettyPrinter()
+          .writeValueAsString(figures));
+      out.flush();
+    }
     return outcome.growth().achieved() ? 0 : 1;
   }
 }
