@@ -81,4 +81,32 @@ class PreferenceSpecTest {
     RunSpec unknown = spec().setTraining(Training.newBuilder().setPreferenceValue(8)).build();
     assertEquals("training.preference", problems(unknown).get(0).field());
   }
+
+  @Test
+  void preferenceSpecsSayWhichStepsRun() {
+    RunSpec off = SpecDefaults.resolve(spec().build());
+    assertFalse(PreferenceSpecs.writesPairs(off));
+    assertFalse(PreferenceSpecs.dpoAfterRound(off, 1));
+    assertFalse(PreferenceSpecs.needsTrace(off));
+    assertFalse(PreferenceSpecs.agentWrite(off));
+    assertEquals(selflengthen.method.preference.PreferenceOptions.defaults(), PreferenceSpecs.options(off));
+
+    RunSpec each = SpecDefaults.resolve(spec().setRounds(3)
+        .setTraining(Training.newBuilder().setPreference(PreferenceMethod.PREFERENCE_METHOD_DPO)).build());
+    assertTrue(PreferenceSpecs.writesPairs(each));
+    assertTrue(PreferenceSpecs.dpoAfterRound(each, 1) && PreferenceSpecs.dpoAfterRound(each, 3));
+    RunSpec last = each.toBuilder().setTraining(each.getTraining().toBuilder()
+        .setDpo(each.getTraining().getDpo().toBuilder().setWhen(DpoWhen.DPO_WHEN_LAST_ROUND))).build();
+    assertFalse(PreferenceSpecs.dpoAfterRound(last, 2));
+    assertTrue(PreferenceSpecs.dpoAfterRound(last, 3));
+
+    RunSpec written = SpecDefaults.resolve(spec().setPreference(Preference.newBuilder().setPairs(
+        PairOptions.newBuilder().setWrite(true).setRejected(RejectedSource.REJECTED_SOURCE_SHORTER_STEP)
+            .setSuriPairs(true).setMaxPerKind(3))).build());
+    assertTrue(PreferenceSpecs.writesPairs(written));
+    assertFalse(PreferenceSpecs.dpoAfterRound(written, 1));
+    assertTrue(PreferenceSpecs.needsTrace(written));
+    assertEquals(new selflengthen.method.preference.PreferenceOptions(false, true, true, 3),
+        PreferenceSpecs.options(written));
+  }
 }
