@@ -1,12 +1,7 @@
 package selflengthen.workflows;
 
-import io.temporal.api.enums.v1.ParentClosePolicy;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
-import io.temporal.failure.ChildWorkflowFailure;
-import io.temporal.workflow.Async;
-import io.temporal.workflow.ChildWorkflowOptions;
-import io.temporal.workflow.Promise;
 import io.temporal.workflow.Workflow;
 import io.temporal.workflow.WorkflowInit;
 import java.util.ArrayList;
@@ -14,7 +9,6 @@ import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import selflengthen.activities.ActivityFailures;
-import selflengthen.activities.CallIds;
 import selflengthen.activities.Roles;
 import selflengthen.activities.RunPaths;
 import selflengthen.activities.Stages;
@@ -35,10 +29,7 @@ import selflengthen.v1.RunResult;
 import selflengthen.v1.RunSpec;
 import selflengthen.v1.RunState;
 import selflengthen.v1.RunStatus;
-import selflengthen.v1.ScoreEvalTask;
-import selflengthen.v1.StageProgress;
 import selflengthen.v1.StageResult;
-import selflengthen.v1.StageState;
 import selflengthen.v1.TrainTask;
 import selflengthen.v1.TrainingResult;
 import selflengthen.v1.WrittenReport;
@@ -66,11 +57,7 @@ public class SelfLengthenRunImpl implements SelfLengthenRun {
   private String phase = "validating";
   /** The phase the run was in when it failed or was cancelled: status keeps its stages. */
   private String failedIn = "";
-  private int round;
-  private RoundProgress roundProgress;
-  private long progressReceivedAt;
-  private String childId;
-  private long forwardedVersion;
+  private final RoundLink link;
   private StageRunner.Features features = StageRunner.Features.LEGACY;
 
   @WorkflowInit
@@ -88,6 +75,7 @@ public class SelfLengthenRunImpl implements SelfLengthenRun {
                 : spec.getParallelism().getMaxConcurrentShards(),
             0);
     this.seedBoard = new StageBoard(List.of(Stages.MEASURE), List.of(), 0, Workflow::currentTimeMillis);
+    this.link = new RoundLink(runId, settings);
   }
 
   @Override
@@ -96,7 +84,7 @@ public class SelfLengthenRunImpl implements SelfLengthenRun {
         StageRunner.Features.since(
             Workflow.getVersion(Versions.RUN_FLOW, Workflow.DEFAULT_VERSION, Versions.RUN_FLOW_MAX),
             Versions.RUN_FLOW_FAST);
-    Async.procedure(this::forwardSettings);
+    link.start();
     try {
       if (!isCarried(carried)) {
         prepare(checkRunId(input));
@@ -154,14 +142,7 @@ public class SelfLengthenRunImpl implements SelfLengthenRun {
 
   @Override
   public void roundProgress(RoundProgress progress) {
-    if (progress.getRound() != round
-        || (roundProgress != null
-            && roundProgress.getRound() == round
-            && progress.getSeq() <= roundProgress.getSeq())) {
-      return;
-    }
-    roundProgress = progress;
-    progressReceivedAt = Workflow.currentTimeMillis();
+    link.received(progress);
   }
 
   @Override
@@ -170,7 +151,7 @@ public class SelfLengthenRunImpl implements SelfLengthenRun {
         RunStatus.newBuilder()
             .setRunId(runId)
             .setPhase(phase)
-            .setRound(round)
+            .setRound(link.round())
             .setRoundsTotal(spec.getRounds())
             .setPaused(settings.paused())
             .setMaxConcurrentShards(settings.limit())
@@ -187,28 +168,10 @@ public class SelfLengthenRunImpl implements SelfLengthenRun {
     String shown = phase.equals("failed") || phase.equals("cancelled") ? failedIn : phase;
     if (shown.equals("measure_seed")) {
       s.setStage(seedBoard.current()).addAllStages(seedBoard.snapshot());
-    } else if (shown.equals("round") && roundProgress != null && roundProgress.getRound() == round) {
-      s.setStage(roundProgress.getStage()).addAllStages(aged(roundProgress.getStagesList()));
+    } else if (shown.equals("round")) {
+      link.describe(s);
     }
     return s.build();
-  }
-
-  /** Running stages' elapsed time and ETA moved on by the time since the round reported them. */
-  private List<StageProgress> aged(List<StageProgress> stages) {
-    long age = Math.max(0, Workflow.currentTimeMillis() - progressReceivedAt);
-    List<StageProgress> out = new ArrayList<>(stages.size());
-    for (StageProgress p : stages) {
-      if (p.getState() != StageState.STAGE_STATE_RUNNING) {
-        out.add(p);
-        continue;
-      }
-      StageProgress.Builder b = p.toBuilder().setElapsedMs(p.getElapsedMs() + age);
-      if (p.getEtaMs() >= 0) {
-        b.setEtaMs(Math.max(0, p.getEtaMs() - age));
-      }
-      out.add(b.build());
-    }
-    return out;
   }
 
   /**
@@ -272,90 +235,36 @@ public class SelfLengthenRunImpl implements SelfLengthenRun {
   /** The seed model on the spec's benchmark file: the baseline of each round's benchmark score. */
   private void evaluateSeed() {
     StageRunner runner = new StageRunner(spec, 0, settings, seedBoard, features);
-    MergedStage m =
-        runner.sharded(
-            new StageRunner.ShardedCall(
-                Stages.EVAL,
-                DatasetRef.newBuilder().setPath(RunPaths.evalDataset(runId)).build(),
-                0,
-                Roles.GENERATOR,
-                null,
-                null));
-    state.setSeedEvaluation(
-        runner
-            .evalControl(Stages.EVAL)
-            .scoreEval(
-                ScoreEvalTask.newBuilder()
-                    .setContext(runner.context(Stages.EVAL))
-                    .setResponses(m.getStage().getOutput())
-                    .setOutputDir(RunPaths.evalReportDir(runId, 0))
-                    .build()));
+    StageRunner.Scored eval =
+        runner.answerAndScore(
+            DatasetRef.newBuilder().setPath(RunPaths.evalDataset(runId)).build(),
+            null,
+            RunPaths.evalReportDir(runId, 0));
+    state.setSeedEvaluation(eval.scores());
   }
 
+  /** Round k as a child workflow; its adapters and instruction pool carry to the next round. */
   private void runRound(int k) {
     Workflow.await(() -> !settings.paused());
-    round = k;
-    roundProgress = null;
-    String id = CallIds.round(runId, k);
-    SelfLengthenRound child =
-        Workflow.newChildWorkflowStub(
-            SelfLengthenRound.class,
-            ChildWorkflowOptions.newBuilder()
-                .setWorkflowId(id)
-                .setTaskQueue(TaskQueues.CONTROL)
-                .setParentClosePolicy(ParentClosePolicy.PARENT_CLOSE_POLICY_REQUEST_CANCEL)
-                .build());
     RoundInput.Builder in =
         RoundInput.newBuilder()
             .setSpec(spec)
             .setRound(k)
             .setInstructionPool(state.getInstructionPool())
-            .setHeldOut(state.getHeldOut())
-            .setSettings(settings.toMessage())
-            .setParentWorkflowId(Workflow.getInfo().getWorkflowId())
-            .setProgressIntervalMs(PROGRESS_INTERVAL_MS)
-            .setHistoryLimit(ROUND_HISTORY_LIMIT);
+            .setHeldOut(state.getHeldOut());
     if (state.hasGeneratorAdapter()) {
       in.setGeneratorAdapter(state.getGeneratorAdapter());
     }
     if (state.hasExtenderAdapter()) {
       in.setExtenderAdapter(state.getExtenderAdapter());
     }
-    forwardedVersion = in.getSettings().getVersion();
-    Promise<RoundResult> done = Async.function(child::run, in.build());
-    RoundResult r;
-    try {
-      Workflow.getWorkflowExecution(child).get();
-      childId = id;
-      r = done.get();
-    } catch (ChildWorkflowFailure f) {
-      throw ApplicationFailure.newNonRetryableFailureWithCause(
-          "round " + k + " failed: " + Failures.rootMessage(f), "RoundFailed", f);
-    } finally {
-      childId = null;
-    }
+    RoundResult r = link.run(k, in);
     state
         .addRounds(r)
         .setNextRound(k + 1)
         .setGeneratorAdapter(r.getGeneratorTraining().getAdapter())
         .setExtenderAdapter(r.getExtenderTraining().getAdapter())
         .setInstructionPool(r.getInstructionPool());
-  }
-
-  /** Forwards pause and parallelism changes to the running round, newest last. */
-  private void forwardSettings() {
-    while (true) {
-      Workflow.await(() -> childId != null && settings.version() > forwardedVersion);
-      String target = childId;
-      forwardedVersion = settings.version();
-      try {
-        Workflow.newExternalWorkflowStub(SelfLengthenRound.class, target)
-            .settings(settings.toMessage());
-      } catch (RuntimeException e) {
-        // The round may have just finished; the next round starts with the current settings.
-        log.warn("could not forward settings to {}: {}", target, e.getMessage());
-      }
-    }
   }
 
   private void continueAsNew() {
@@ -365,9 +274,13 @@ public class SelfLengthenRunImpl implements SelfLengthenRun {
     Workflow.continueAsNew(spec, next);
   }
 
+  /**
+   * After the last round: the long set (with the collection pass), length control and its SFT, the
+   * report.
+   */
   private RunResult finish() {
     Workflow.await(() -> !settings.paused());
-    round = spec.getRounds();
+    link.showRound(spec.getRounds());
     StageRunner runner = new StageRunner(spec, 0, settings, seedBoard, features);
     RunResult.Builder result =
         RunResult.newBuilder()
@@ -377,10 +290,27 @@ public class SelfLengthenRunImpl implements SelfLengthenRun {
     if (state.hasSeedEvaluation()) {
       result.setSeedEvaluation(state.getSeedEvaluation());
     }
-
     boolean pass =
         Workflow.getVersion(Versions.COLLECT_PASS, Workflow.DEFAULT_VERSION, Versions.COLLECT_PASS_MAX)
             >= Versions.COLLECT_PASS_MAX;
+
+    DatasetRef longSet = collect(runner, pass);
+    result.setLongSet(longSet);
+    if (!spec.getLengthControl().hasEnabled() || spec.getLengthControl().getEnabled()) {
+      lengthControl(runner, pass, longSet, result);
+    }
+    report(runner, result);
+
+    phase = "done";
+    return result.build();
+  }
+
+  /**
+   * long.jsonl from every round's initial (after drop-short) and extended responses, plus the
+   * collection pass's when collect.enabled. Runs recorded before the pass ({@code pass} false) take
+   * the extended responses only.
+   */
+  private DatasetRef collect(StageRunner runner, boolean pass) {
     List<DatasetRef> sources = new ArrayList<>();
     for (RoundResult r : state.getRoundsList()) {
       for (StageResult s : r.getStagesList()) {
@@ -395,42 +325,42 @@ public class SelfLengthenRunImpl implements SelfLengthenRun {
       sources.add(collectionPass(runner));
     }
     phase = "collect";
-    StageResult collected =
-        runner
-            .control(Stages.COLLECT)
-            .collect(
-                CollectTask.newBuilder()
-                    .setContext(runner.context(Stages.COLLECT))
-                    .addAllSources(sources)
-                    .setOutputPath(RunPaths.longSet(runId))
-                    .build());
-    result.setLongSet(collected.getOutput());
+    return runner
+        .control(Stages.COLLECT)
+        .collect(
+            CollectTask.newBuilder()
+                .setContext(runner.context(Stages.COLLECT))
+                .addAllSources(sources)
+                .setOutputPath(RunPaths.longSet(runId))
+                .build())
+        .getOutput();
+  }
 
-    boolean lengthControl =
-        !spec.getLengthControl().hasEnabled() || spec.getLengthControl().getEnabled();
-    if (lengthControl) {
-      phase = "length_control";
-      LengthControlResult controlled =
-          pass && spec.getLengthControl().getRewrite()
-              ? rewrittenLengthControl(runner, collected.getOutput())
-              : runner
-                  .control(Stages.LENGTH_CONTROL)
-                  .lengthControl(
-                      LengthControlTask.newBuilder()
-                          .setContext(runner.context(Stages.LENGTH_CONTROL))
-                          .setLongSet(collected.getOutput())
-                          .setOutputPath(RunPaths.lengthControlSet(runId))
-                          .setDatasetInfoPath(RunPaths.lengthControlDatasetInfo(runId))
-                          .setSeed(runner.seed(Stages.LENGTH_CONTROL, 0))
-                          .build());
-      result.setLengthControlSet(controlled.getStage().getOutput());
-      result
-          .setLengthControlRewritten(controlled.getRewritten())
-          .setLengthControlFallback(controlled.getFallback())
-          .setLengthControlModel(controlled.getModel());
-      trainOnLengthControl(runner, controlled.getStage().getOutput()).ifPresent(result::setLengthControlTraining);
-    }
+  /** The length-controlled set (planned, or rewritten by a model when asked), then its SFT. */
+  private void lengthControl(StageRunner runner, boolean pass, DatasetRef longSet, RunResult.Builder result) {
+    phase = "length_control";
+    LengthControlResult controlled =
+        pass && spec.getLengthControl().getRewrite()
+            ? rewrittenLengthControl(runner, longSet)
+            : runner
+                .control(Stages.LENGTH_CONTROL)
+                .lengthControl(
+                    LengthControlTask.newBuilder()
+                        .setContext(runner.context(Stages.LENGTH_CONTROL))
+                        .setLongSet(longSet)
+                        .setOutputPath(RunPaths.lengthControlSet(runId))
+                        .setDatasetInfoPath(RunPaths.lengthControlDatasetInfo(runId))
+                        .setSeed(runner.seed(Stages.LENGTH_CONTROL, 0))
+                        .build());
+    result
+        .setLengthControlSet(controlled.getStage().getOutput())
+        .setLengthControlRewritten(controlled.getRewritten())
+        .setLengthControlFallback(controlled.getFallback())
+        .setLengthControlModel(controlled.getModel());
+    trainOnLengthControl(runner, controlled.getStage().getOutput()).ifPresent(result::setLengthControlTraining);
+  }
 
+  private void report(StageRunner runner, RunResult.Builder result) {
     phase = "report";
     WrittenReport report =
         runner
@@ -442,8 +372,6 @@ public class SelfLengthenRunImpl implements SelfLengthenRun {
                     .setOutputDir(RunPaths.reportDir(runId))
                     .build());
     result.addAllReportFiles(report.getFilesList());
-    phase = "done";
-    return result.build();
   }
 
   /**
