@@ -13,7 +13,6 @@ import selflengthen.activities.TrainActivities;
 import selflengthen.v1.AdapterRef;
 import selflengthen.v1.BuiltTrainingSets;
 import selflengthen.v1.DatasetRef;
-import selflengthen.v1.DropShortTask;
 import selflengthen.v1.MergedStage;
 import selflengthen.v1.RoundCarry;
 import selflengthen.v1.RoundInput;
@@ -99,6 +98,7 @@ public class SelfLengthenRoundImpl implements SelfLengthenRound {
     return relay.progress();
   }
 
+  /** New instructions from the pool (self-instruct); the pool grows by the accepted ones. */
   private void selfInstruct() {
     MergedStage m =
         runner.sharded(
@@ -107,7 +107,7 @@ public class SelfLengthenRoundImpl implements SelfLengthenRound {
                 input.getInstructionPool(),
                 spec.getSelfInstruct().getInstructionsPerRound(),
                 Roles.GENERATOR,
-                adapter(input.hasGeneratorAdapter(), input.getGeneratorAdapter()),
+                previousGenerator(),
                 input.getInstructionPool()));
     result
         .addStages(m.getStage())
@@ -116,22 +116,7 @@ public class SelfLengthenRoundImpl implements SelfLengthenRound {
     stopIfEmpty(Stages.SELF_INSTRUCT, m.getStage());
   }
 
-  /**
-   * Fails the round at a stage that produced nothing ({@link EmptyStages}), after the parent has
-   * seen the stage marked failed. Rounds recorded before this check run on (version).
-   */
-  private void stopIfEmpty(String stage, StageResult r) {
-    ApplicationFailure empty = EmptyStages.failure(round, r.toBuilder().setName(stage).build(), spec);
-    if (empty == null
-        || Workflow.getVersion(Versions.EMPTY_STAGE, Workflow.DEFAULT_VERSION, Versions.EMPTY_STAGE_MAX)
-            < Versions.EMPTY_STAGE_MAX) {
-      return;
-    }
-    board.fail(stage);
-    relay.flush();
-    throw empty;
-  }
-
+  /** The Generator answers the new instructions (the initial responses). */
   private void respond() {
     MergedStage m =
         runner.sharded(
@@ -140,17 +125,19 @@ public class SelfLengthenRoundImpl implements SelfLengthenRound {
                 output(Stages.SELF_INSTRUCT),
                 0,
                 Roles.GENERATOR,
-                adapter(input.hasGeneratorAdapter(), input.getGeneratorAdapter()),
+                previousGenerator(),
                 null));
     result.addStages(m.getStage());
     stopIfEmpty(Stages.RESPOND, m.getStage());
   }
 
+  /** Drops answers shorter than their length goal. */
   private void dropShort() {
     StageResult r = dropShort(Stages.DROP_SHORT, output(Stages.RESPOND));
     result.setResponsesKept(r.getSamplesOut()).setInitialLengths(r.getLengths());
   }
 
+  /** The Extender lengthens each kept answer; an attempt counts when it grew enough. */
   private void extend() {
     MergedStage m =
         runner.sharded(
@@ -159,7 +146,7 @@ public class SelfLengthenRoundImpl implements SelfLengthenRound {
                 output(Stages.DROP_SHORT),
                 0,
                 Roles.EXTENDER,
-                adapter(input.hasExtenderAdapter(), input.getExtenderAdapter()),
+                previousExtender(),
                 null));
     result.addStages(m.getStage());
     result.setExtensionAcceptance(
@@ -167,33 +154,23 @@ public class SelfLengthenRoundImpl implements SelfLengthenRound {
     stopIfEmpty(Stages.EXTEND, m.getStage());
   }
 
+  /** Drop-short again, on the extended answers. */
   private void dropShortExtended() {
     StageResult r = dropShort(Stages.DROP_SHORT_EXTENDED, output(Stages.EXTEND));
     result.setExtendedLengths(r.getLengths());
   }
 
   private StageResult dropShort(String stage, DatasetRef in) {
-    StageResult r =
-        runner
-            .single(
-            stage,
-            () ->
-                runner
-                    .control(stage)
-                    .dropShort(
-                        DropShortTask.newBuilder()
-                            .setContext(runner.context(stage))
-                            .setInput(in)
-                            .setOutputPath(RunPaths.stageOutput(runner.runId(), round, stage))
-                            .setSeed(runner.seed(stage, 0))
-                            .build()),
-                x -> x)
-            .result();
+    StageResult r = runner.dropShort(stage, in);
     result.addStages(r);
     stopIfEmpty(stage, r);
     return r;
   }
 
+  /**
+   * The Generator's set (instruction -> extended answer) and the Extender's (initial answer ->
+   * extended answer); a round with an empty set fails here.
+   */
   private void trainingSets() {
     String stage = Stages.TRAINING_SETS;
     DatasetRef extended = output(Stages.DROP_SHORT_EXTENDED);
@@ -249,13 +226,13 @@ public class SelfLengthenRoundImpl implements SelfLengthenRound {
             Stages.TRAIN_GENERATOR,
             Roles.GENERATOR,
             sets.getGenerator(),
-            adapter(input.hasGeneratorAdapter(), input.getGeneratorAdapter()));
+            previousGenerator());
     TrainTask ext =
         trainTask(
             Stages.TRAIN_EXTENDER,
             Roles.EXTENDER,
             sets.getExtender(),
-            adapter(input.hasExtenderAdapter(), input.getExtenderAdapter()));
+            previousExtender());
     boolean concurrent =
         !spec.getTraining().hasConcurrent() || spec.getTraining().getConcurrent();
     StageRunner.Single<TrainingResult> g;
@@ -300,6 +277,7 @@ public class SelfLengthenRoundImpl implements SelfLengthenRound {
     return t.build();
   }
 
+  /** The new Generator answers the held-out instructions: this round's length figures. */
   private void measure() {
     MergedStage m =
         runner.sharded(
@@ -323,11 +301,33 @@ public class SelfLengthenRoundImpl implements SelfLengthenRound {
     result.addStages(eval.answered().getStage()).setEvaluation(eval.scores());
   }
 
+  /**
+   * Fails the round at a stage that produced nothing ({@link EmptyStages}), after the parent has
+   * seen the stage marked failed. Rounds recorded before this check run on (version).
+   */
+  private void stopIfEmpty(String stage, StageResult r) {
+    ApplicationFailure empty = EmptyStages.failure(round, r.toBuilder().setName(stage).build(), spec);
+    if (empty == null
+        || Workflow.getVersion(Versions.EMPTY_STAGE, Workflow.DEFAULT_VERSION, Versions.EMPTY_STAGE_MAX)
+            < Versions.EMPTY_STAGE_MAX) {
+      return;
+    }
+    board.fail(stage);
+    relay.flush();
+    throw empty;
+  }
+
   private DatasetRef output(String stage) {
     return steps.output(stage);
   }
 
-  private static AdapterRef adapter(boolean present, AdapterRef ref) {
-    return present ? ref : null;
+  /** The Generator this round starts from; null in round 1 (the base model). */
+  private AdapterRef previousGenerator() {
+    return input.hasGeneratorAdapter() ? input.getGeneratorAdapter() : null;
+  }
+
+  /** The Extender this round starts from; null in round 1 (the base model). */
+  private AdapterRef previousExtender() {
+    return input.hasExtenderAdapter() ? input.getExtenderAdapter() : null;
   }
 }

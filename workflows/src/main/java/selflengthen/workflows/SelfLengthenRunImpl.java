@@ -14,7 +14,6 @@ import selflengthen.activities.RunPaths;
 import selflengthen.activities.Stages;
 import selflengthen.v1.CollectTask;
 import selflengthen.v1.DatasetRef;
-import selflengthen.v1.DropShortTask;
 import selflengthen.v1.AdapterRef;
 import selflengthen.v1.LengthControlResult;
 import selflengthen.v1.LengthControlTask;
@@ -426,23 +425,7 @@ public class SelfLengthenRunImpl implements SelfLengthenRun {
                 Roles.GENERATOR,
                 generator,
                 null));
-    String stage = Stages.COLLECT_DROP_SHORT;
-    StageResult kept =
-        runner.single(
-                stage,
-                () ->
-                    runner
-                        .control(stage)
-                        .dropShort(
-                            DropShortTask.newBuilder()
-                                .setContext(runner.context(stage))
-                                .setInput(answered.getStage().getOutput())
-                                .setOutputPath(RunPaths.stageOutput(runId, 0, stage))
-                                .setSeed(runner.seed(stage, 0))
-                                .build()),
-                x -> x)
-            .result();
-    return kept.getOutput();
+    return runner.dropShort(Stages.COLLECT_DROP_SHORT, answered.getStage().getOutput()).getOutput();
   }
 
   /**

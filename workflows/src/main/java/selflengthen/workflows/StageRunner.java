@@ -22,6 +22,7 @@ import selflengthen.activities.TrainActivities;
 import selflengthen.method.SelfInstructBatches;
 import selflengthen.v1.AdapterRef;
 import selflengthen.v1.DatasetRef;
+import selflengthen.v1.DropShortTask;
 import selflengthen.v1.EvalScores;
 import selflengthen.v1.MergeStageTask;
 import selflengthen.v1.MergedStage;
@@ -224,6 +225,23 @@ final class StageRunner {
       board.fail(stage);
       throw e;
     }
+  }
+
+  /** Drop-short (control) of {@code in} as the one-activity stage {@code stage}. */
+  StageResult dropShort(String stage, DatasetRef in) {
+    return single(
+            stage,
+            () ->
+                control(stage)
+                    .dropShort(
+                        DropShortTask.newBuilder()
+                            .setContext(context(stage))
+                            .setInput(in)
+                            .setOutputPath(RunPaths.stageOutput(runId(), round, stage))
+                            .setSeed(seed(stage, 0))
+                            .build()),
+            x -> x)
+        .result();
   }
 
   /** A benchmark's answers (the sharded eval stage) and their scores. */
