@@ -43,7 +43,7 @@ import selflengthen.v1.WrittenReport;
 public class SelfLengthenRunImpl implements SelfLengthenRun {
   /** Minimum time between two progress signals of a round inside one stage. */
   public static final long PROGRESS_INTERVAL_MS = 2_000;
-  /** A round continues-as-new at a stage boundary past this many history events. */
+  /** A round continues-as-new at a step boundary past this many history events. */
   public static final long ROUND_HISTORY_LIMIT = 20_000;
 
   private static final Logger log = Workflow.getLogger(SelfLengthenRunImpl.class);
@@ -56,6 +56,7 @@ public class SelfLengthenRunImpl implements SelfLengthenRun {
   private String phase = "validating";
   /** The phase the run was in when it failed or was cancelled: status keeps its stages. */
   private String failedIn = "";
+  /** The running round: its start, its progress for status, settings forwarded to it. */
   private final RoundLink link;
   private StageRunner.Features features = StageRunner.Features.LEGACY;
 
@@ -88,7 +89,6 @@ public class SelfLengthenRunImpl implements SelfLengthenRun {
       if (!isCarried(carried)) {
         prepare(checkRunId(input));
       }
-      int rounds = spec.getRounds();
       if (!state.hasSeedHeldOutLengths()) {
         phase = "measure_seed";
         measureSeed();
@@ -99,7 +99,7 @@ public class SelfLengthenRunImpl implements SelfLengthenRun {
         phase = "eval_seed";
         evaluateSeed();
       }
-      if (state.getNextRound() <= rounds) {
+      if (state.getNextRound() <= spec.getRounds()) {
         phase = "round";
         runRound(state.getNextRound());
         continueAsNew();
