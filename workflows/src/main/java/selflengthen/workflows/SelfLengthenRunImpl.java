@@ -4,23 +4,15 @@ import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.workflow.Workflow;
 import io.temporal.workflow.WorkflowInit;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
-import org.slf4j.Logger;
 import selflengthen.activities.ActivityFailures;
 import selflengthen.activities.Roles;
 import selflengthen.activities.RunPaths;
 import selflengthen.activities.Stages;
-import selflengthen.v1.CollectTask;
 import selflengthen.v1.DatasetRef;
-import selflengthen.v1.AdapterRef;
-import selflengthen.v1.LengthControlResult;
-import selflengthen.v1.LengthControlTask;
 import selflengthen.v1.MergedStage;
 import selflengthen.v1.ParallelismUpdate;
 import selflengthen.v1.PreparedRun;
-import selflengthen.v1.ReportTask;
 import selflengthen.v1.RoundInput;
 import selflengthen.v1.RoundProgress;
 import selflengthen.v1.RoundResult;
@@ -28,10 +20,6 @@ import selflengthen.v1.RunResult;
 import selflengthen.v1.RunSpec;
 import selflengthen.v1.RunState;
 import selflengthen.v1.RunStatus;
-import selflengthen.v1.StageResult;
-import selflengthen.v1.TrainTask;
-import selflengthen.v1.TrainingResult;
-import selflengthen.v1.WrittenReport;
 
 /**
  * The run: prepare (validate + recover from the store), measure the seed model on the held-out set,
@@ -45,8 +33,6 @@ public class SelfLengthenRunImpl implements SelfLengthenRun {
   public static final long PROGRESS_INTERVAL_MS = 2_000;
   /** A round continues-as-new at a step boundary past this many history events. */
   public static final long ROUND_HISTORY_LIMIT = 20_000;
-
-  private static final Logger log = Workflow.getLogger(SelfLengthenRunImpl.class);
 
   private final String runId;
   private final FanOutSettings settings;
@@ -273,185 +259,14 @@ public class SelfLengthenRunImpl implements SelfLengthenRun {
     Workflow.continueAsNew(spec, next);
   }
 
-  /**
-   * After the last round: the long set (with the collection pass), length control and its SFT, the
-   * report.
-   */
+  /** After the last round: {@link FinalSteps}. */
   private RunResult finish() {
     Workflow.await(() -> !settings.paused());
     link.showRound(spec.getRounds());
     StageRunner runner = new StageRunner(spec, 0, settings, seedBoard, features);
-    RunResult.Builder result =
-        RunResult.newBuilder()
-            .setRunId(runId)
-            .addAllRounds(state.getRoundsList())
-            .setSeedHeldOutLengths(state.getSeedHeldOutLengths());
-    if (state.hasSeedEvaluation()) {
-      result.setSeedEvaluation(state.getSeedEvaluation());
-    }
-    boolean pass =
-        Workflow.getVersion(Versions.COLLECT_PASS, Workflow.DEFAULT_VERSION, Versions.COLLECT_PASS_MAX)
-            >= Versions.COLLECT_PASS_MAX;
-
-    DatasetRef longSet = collect(runner, pass);
-    result.setLongSet(longSet);
-    if (!spec.getLengthControl().hasEnabled() || spec.getLengthControl().getEnabled()) {
-      lengthControl(runner, pass, longSet, result);
-    }
-    report(runner, result);
-
+    RunResult result = new FinalSteps(runId, spec, state.build(), runner, p -> phase = p).run();
     phase = "done";
-    return result.build();
-  }
-
-  /**
-   * long.jsonl from every round's initial (after drop-short) and extended responses, plus the
-   * collection pass's when collect.enabled. Runs recorded before the pass ({@code pass} false) take
-   * the extended responses only.
-   */
-  private DatasetRef collect(StageRunner runner, boolean pass) {
-    List<DatasetRef> sources = new ArrayList<>();
-    for (RoundResult r : state.getRoundsList()) {
-      for (StageResult s : r.getStagesList()) {
-        // collect_data.py: every round's initial responses (after drop-short) and extended ones.
-        if (s.getName().equals(Stages.DROP_SHORT_EXTENDED) || (pass && s.getName().equals(Stages.DROP_SHORT))) {
-          sources.add(s.getOutput());
-        }
-      }
-    }
-    if (pass && spec.getCollect().getEnabled() && spec.getCollect().getTotalCount() > 0) {
-      phase = "collect_pass";
-      sources.add(collectionPass(runner));
-    }
-    phase = "collect";
-    return runner
-        .control(Stages.COLLECT)
-        .collect(
-            CollectTask.newBuilder()
-                .setContext(runner.context(Stages.COLLECT))
-                .addAllSources(sources)
-                .setOutputPath(RunPaths.longSet(runId))
-                .build())
-        .getOutput();
-  }
-
-  /** The length-controlled set (planned, or rewritten by a model when asked), then its SFT. */
-  private void lengthControl(StageRunner runner, boolean pass, DatasetRef longSet, RunResult.Builder result) {
-    phase = "length_control";
-    LengthControlResult controlled =
-        pass && spec.getLengthControl().getRewrite()
-            ? rewrittenLengthControl(runner, longSet)
-            : runner
-                .control(Stages.LENGTH_CONTROL)
-                .lengthControl(
-                    LengthControlTask.newBuilder()
-                        .setContext(runner.context(Stages.LENGTH_CONTROL))
-                        .setLongSet(longSet)
-                        .setOutputPath(RunPaths.lengthControlSet(runId))
-                        .setDatasetInfoPath(RunPaths.lengthControlDatasetInfo(runId))
-                        .setSeed(runner.seed(Stages.LENGTH_CONTROL, 0))
-                        .build());
-    result
-        .setLengthControlSet(controlled.getStage().getOutput())
-        .setLengthControlRewritten(controlled.getRewritten())
-        .setLengthControlFallback(controlled.getFallback())
-        .setLengthControlModel(controlled.getModel());
-    trainOnLengthControl(runner, controlled.getStage().getOutput()).ifPresent(result::setLengthControlTraining);
-  }
-
-  private void report(StageRunner runner, RunResult.Builder result) {
-    phase = "report";
-    WrittenReport report =
-        runner
-            .control(Stages.REPORT)
-            .writeReport(
-                ReportTask.newBuilder()
-                    .setContext(runner.context(Stages.REPORT))
-                    .setResult(result)
-                    .setOutputDir(RunPaths.reportDir(runId))
-                    .build());
-    result.addAllReportFiles(report.getFilesList());
-  }
-
-  /**
-   * eval/add_length_control.py: plan the constraints (control), let models.length_control weave
-   * each limit into its query (sharded, a rewrite that lost a number is retried, then the limit is
-   * appended), then write the SFT set from those rows (control).
-   */
-  private LengthControlResult rewrittenLengthControl(StageRunner runner, DatasetRef longSet) {
-    LengthControlTask.Builder base =
-        LengthControlTask.newBuilder()
-            .setContext(runner.context(Stages.LENGTH_CONTROL))
-            .setLongSet(longSet)
-            .setOutputPath(RunPaths.lengthControlSet(runId))
-            .setDatasetInfoPath(RunPaths.lengthControlDatasetInfo(runId))
-            .setSeed(runner.seed(Stages.LENGTH_CONTROL, 0));
-    LengthControlResult plan =
-        runner
-            .control(Stages.LENGTH_CONTROL)
-            .lengthControl(base.clone().setPlanOutputPath(RunPaths.lengthControlPlan(runId)).build());
-    MergedStage rewritten =
-        runner.sharded(
-            new StageRunner.ShardedCall(
-                Stages.LENGTH_CONTROL_REWRITE, plan.getStage().getOutput(), 0, "length_control", null, null));
-    return runner
-        .control(Stages.LENGTH_CONTROL)
-        .lengthControl(base.clone().setRewritten(rewritten.getStage().getOutput()).build());
-  }
-
-  /**
-   * run_collect_data.sh: the final models (the last round's Generator adapter) make
-   * collect.total_count more instructions (self-instruct as in a round: the base model writes and
-   * judges unless self_instruct.generator_writes) and answer them; drop-short as step 1 does.
-   * Returns the kept responses.
-   */
-  private DatasetRef collectionPass(StageRunner runner) {
-    AdapterRef generator = state.hasGeneratorAdapter() ? state.getGeneratorAdapter() : null;
-    MergedStage made =
-        runner.sharded(
-            new StageRunner.ShardedCall(
-                Stages.COLLECT_SELF_INSTRUCT,
-                state.getInstructionPool(),
-                spec.getCollect().getTotalCount(),
-                Roles.GENERATOR,
-                generator,
-                null));
-    MergedStage answered =
-        runner.sharded(
-            new StageRunner.ShardedCall(
-                Stages.COLLECT_RESPOND,
-                made.getStage().getOutput(),
-                0,
-                Roles.GENERATOR,
-                generator,
-                null));
-    return runner.dropShort(Stages.COLLECT_DROP_SHORT, answered.getStage().getOutput()).getOutput();
-  }
-
-  /**
-   * After the rounds, SFT on (constrained query -> response): a fresh LoRA of the Generator's model
-   * on the length-controlled set. Runs recorded before this step existed skip it (version).
-   */
-  private Optional<TrainingResult> trainOnLengthControl(StageRunner runner, DatasetRef set) {
-    int version = Workflow.getVersion(Versions.FINAL_SFT, Workflow.DEFAULT_VERSION, Versions.FINAL_SFT_MAX);
-    boolean wanted = !spec.getLengthControl().hasTrain() || spec.getLengthControl().getTrain();
-    if (version == Workflow.DEFAULT_VERSION || !wanted) {
-      return Optional.empty();
-    }
-    if (set.getCount() == 0) {
-      log.info("{}: the length-controlled set is empty; no final SFT", runId);
-      return Optional.empty();
-    }
-    phase = Stages.TRAIN_LENGTH_CONTROL;
-    TrainTask task =
-        TrainTask.newBuilder()
-            .setContext(runner.context(Stages.TRAIN_LENGTH_CONTROL))
-            .setRole(Roles.GENERATOR)
-            .setTrainingSet(set)
-            .setOutputDir(RunPaths.lengthControlAdapter(runId))
-            .setSeed(runner.seed(Stages.TRAIN_LENGTH_CONTROL, 0))
-            .build();
-    return Optional.of(runner.train(Stages.TRAIN_LENGTH_CONTROL).train(task));
+    return result;
   }
 
   /**
