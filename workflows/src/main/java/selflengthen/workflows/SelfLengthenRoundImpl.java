@@ -29,6 +29,9 @@ import selflengthen.v1.TrainingSetsTask;
  * One round of Self-Lengthen: {@link #run} lists the method's steps in order. {@link RoundSteps}
  * skips the finished ones, pauses and continues-as-new between steps; {@link RoundRelay} keeps the
  * parent run informed; {@link StageRunner} turns each step into its activities.
+ *
+ * <p>A new step is one line in {@link #run} (behind the next {@link Versions#ROUND_STAGES} value,
+ * so rounds recorded without it still replay) plus its method here.
  */
 public class SelfLengthenRoundImpl implements SelfLengthenRound {
   private final RoundInput input;
