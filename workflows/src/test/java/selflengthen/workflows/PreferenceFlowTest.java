@@ -5,6 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
+import io.temporal.testing.WorkflowReplayer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import selflengthen.activities.Stages;
 import selflengthen.v1.DpoWhen;
@@ -14,7 +18,12 @@ import selflengthen.v1.RoundResult;
 import selflengthen.v1.RunResult;
 import selflengthen.v1.RunSpec;
 
-/** The preference steps in the round: AgentWrite respond, preference sets, DPO (spec options). */
+/**
+ * The preference steps in the round: AgentWrite respond, preference sets, DPO (spec options). The
+ * first run's round histories replay with the current code; with -Dselflengthen.recordHistories=vN
+ * they are also written to src/test/resources/preference-histories/vN for {@link ReplayTest}.
+ */
+@Tag("integration")
 class PreferenceFlowTest {
   static List<String> expected(boolean dpo) {
     List<String> order = new ArrayList<>(List.of(Stages.SELF_INSTRUCT, Stages.RESPOND, Stages.DROP_SHORT,
@@ -28,7 +37,7 @@ class PreferenceFlowTest {
   }
 
   @Test
-  void dpoEachRoundAfterSftWithAgentWriteResponses() {
+  void dpoEachRoundAfterSftWithAgentWriteResponses() throws Exception {
     try (TestRun t = new TestRun()) {
       RunSpec.Builder b = TestRun.spec("pref", 2, 6, 4);
       b.getCollectBuilder().setEnabled(false);
@@ -57,6 +66,19 @@ class PreferenceFlowTest {
       var train2 = t.log.trainTasks.stream()
           .filter(x -> x.getContext().getRound() == 2 && x.getRole().equals("generator")).findFirst().orElseThrow();
       assertEquals("runs/pref/round-1/train_dpo/adapter", train2.getPrevious().getPath());
+      List<io.temporal.common.WorkflowExecutionHistory> rounds = List.of(
+          t.client.fetchHistory("pref/round-1"), t.client.fetchHistory("pref/round-2"));
+      var replayed = WorkflowReplayer.replayWorkflowExecutions(
+          rounds, false, WorkflowImplementations.ALL.toArray(new Class<?>[0]));
+      assertTrue(!replayed.hadAnyError(), replayed.allErrors().toString());
+      String version = System.getProperty(RunFlowTest.RECORD);
+      if (version != null) {
+        Path dir = Path.of("src/test/resources/preference-histories", version);
+        Files.createDirectories(dir);
+        for (int k = 1; k <= 2; k++) {
+          Files.writeString(dir.resolve("round-" + k + ".json"), rounds.get(k - 1).toJson(true));
+        }
+      }
     }
   }
 
