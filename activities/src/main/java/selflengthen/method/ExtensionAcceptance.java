@@ -97,14 +97,14 @@ public final class ExtensionAcceptance {
       return decision;
     }
 
-    /**
-     * The attempt as preference pairs see it: the original, the best, the accepted texts the best
-     * replaced (shorter than it, in order) and the candidates the response check refused.
-     */
-    public selflengthen.method.preference.ExtensionTrace trace(long row, int attempt,
-        String instruction) {
-      return new selflengthen.method.preference.ExtensionTrace(row, attempt, instruction, original,
-          best, steps, refused);
+    /** The accepted texts the best has since replaced (shorter than it, in order). */
+    public java.util.List<String> steps() {
+      return java.util.List.copyOf(steps);
+    }
+
+    /** The candidates the response check refused, in order. */
+    public java.util.List<String> refused() {
+      return java.util.List.copyOf(refused);
     }
 
     /** The text the next micro-iteration expands (the best so far). */

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
+import selflengthen.activities.Limits;
 import selflengthen.eval.Benchmark;
 import selflengthen.eval.EvalInputException;
 import selflengthen.eval.JsonlRow;
@@ -50,7 +51,7 @@ public final class SpecValidator {
   public static final List<String> INSTRUCTION_FIELDS = List.of("instruction", "query", "prompt");
 
   /** Most shards of a stage in flight at once (the workflow's own bound, as set-parallelism's). */
-  public static final int MAX_SHARDS = 1024;
+  public static final int MAX_SHARDS = Limits.MAX_SHARDS;
 
   private static final Pattern DEVICE = Pattern.compile("cpu|cuda(:\\d+)?");
   private static final ObjectMapper JSON = new ObjectMapper();

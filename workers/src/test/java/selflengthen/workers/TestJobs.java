@@ -125,7 +125,7 @@ public final class TestJobs {
   /** A worker process for shutdown tests: the real CLI with the slow registrar. */
   public static final class WorkerMain {
     public static void main(String[] args) {
-      System.exit(selflengthen.workers.Main.commandLine(SlowRegistrar::new).execute(args));
+      System.exit(selflengthen.workers.cli.Main.commandLine(SlowRegistrar::new).execute(args));
     }
   }
 }

@@ -2,6 +2,7 @@ package selflengthen.method.preference;
 
 import java.util.List;
 import java.util.Objects;
+import selflengthen.method.ExtensionAcceptance;
 
 /**
  * What one successful extension attempt leaves for preference pairs: the instruction, the
@@ -25,6 +26,17 @@ public record ExtensionTrace(
     Objects.requireNonNull(accepted, "accepted");
     steps = steps == null ? List.of() : List.copyOf(steps);
     checkRejected = checkRejected == null ? List.of() : List.copyOf(checkRejected);
+  }
+
+  /**
+   * The attempt as preference pairs see it: the original, the best, the accepted texts the best
+   * replaced and the candidates the response check refused. Built here, not in the attempt, so
+   * that the method's rules do not depend on preference pairs.
+   */
+  public static ExtensionTrace of(ExtensionAcceptance.Attempt attempt, long row, int number,
+      String instruction) {
+    return new ExtensionTrace(row, number, instruction, attempt.original(), attempt.best(),
+        attempt.steps(), attempt.refused());
   }
 
   /** The trace an extension row gives: no intermediate texts. */

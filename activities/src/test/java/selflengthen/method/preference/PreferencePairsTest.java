@@ -69,7 +69,7 @@ class PreferencePairsTest {
     a.offer("1 2 3 4 5 6 7 8 9 10 11 12 13 14 no stop");
     a.offer("1 2 3.");
     a.offer("1 2 3 4 5 6 7 8 9 10 11 12 13.");
-    ExtensionTrace t = a.trace(4, 1, "Write.");
+    ExtensionTrace t = ExtensionTrace.of(a, 4, 1, "Write.");
     assertEquals("a b c d e f g h i j.", t.original());
     assertEquals("1 2 3 4 5 6 7 8 9 10 11 12 13.", t.accepted());
     assertEquals(List.of("1 2 3 4 5 6 7 8 9 10 11."), t.steps());

@@ -12,7 +12,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
-import selflengthen.workers.Main;
+import selflengthen.workers.cli.Main;
 
 /** {@code selflengthen bench orchestration} with tiny numbers: the real round, the JSON it prints. */
 @Tag("integration")

@@ -27,7 +27,6 @@ import selflengthen.spec.SpecValidator;
 import selflengthen.store.DataStore;
 import selflengthen.v1.RunSpec;
 import selflengthen.workers.ControllableRun;
-import selflengthen.workers.Main;
 import selflengthen.workers.TemporalConnection;
 import selflengthen.workers.WorkerContext;
 import selflengthen.workers.WorkerHost;

@@ -24,7 +24,6 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
-import selflengthen.workers.Main;
 import selflengthen.workers.codec.CodecServer;
 import selflengthen.workers.security.EncryptionKey;
 import selflengthen.workers.security.PayloadEncryption;

@@ -21,7 +21,6 @@ import selflengthen.method.DropShort;
 import selflengthen.method.LanguageProfile;
 import selflengthen.method.LengthControl;
 import selflengthen.method.ShardSeeds;
-import selflengthen.workers.Main;
 
 /** {@code selflengthen data ...} through the main command line, as a user runs it. */
 class DataCommandsTest {

@@ -18,7 +18,6 @@ import picocli.CommandLine;
 import selflengthen.eval.Benchmark;
 import selflengthen.eval.LengthEvaluation;
 import selflengthen.model.ModelFactory;
-import selflengthen.workers.Main;
 import selflengthen.workers.registrar.SelfLengthenRegistrar;
 
 /**

@@ -34,7 +34,6 @@ import selflengthen.v1.RunResult;
 import selflengthen.v1.RunSpec;
 import selflengthen.v1.SelfInstruct;
 import selflengthen.workers.ConnectionSettings;
-import selflengthen.workers.Main;
 import selflengthen.workers.TemporalConnection;
 import selflengthen.workers.ValidatingRun;
 import selflengthen.workers.WorkerContext;

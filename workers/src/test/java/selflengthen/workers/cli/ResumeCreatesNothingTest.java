@@ -12,7 +12,6 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
-import selflengthen.workers.Main;
 
 /** resume of a run that is not there says so and leaves the file system as it found it. */
 class ResumeCreatesNothingTest {

@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.ParseResult;
-import selflengthen.workers.Main;
+import selflengthen.workers.cli.Main;
 import selflengthen.workers.cli.CodecServerCommand;
 import selflengthen.workers.cli.MetricsOptions;
 import selflengthen.workflows.TaskQueues;

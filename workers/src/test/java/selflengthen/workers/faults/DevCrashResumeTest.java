@@ -28,7 +28,7 @@ import selflengthen.store.ManifestEntry;
 import selflengthen.v1.RunResult;
 import selflengthen.v1.RunSpec;
 import selflengthen.v1.ShardSummary;
-import selflengthen.workers.Main;
+import selflengthen.workers.cli.Main;
 import selflengthen.workers.TemporalConnection;
 import selflengthen.workflows.SelfLengthenRun;
 

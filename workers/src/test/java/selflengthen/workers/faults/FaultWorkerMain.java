@@ -1,7 +1,7 @@
 package selflengthen.workers.faults;
 
 import selflengthen.activities.testing.ScriptedTrainer;
-import selflengthen.workers.Main;
+import selflengthen.workers.cli.Main;
 import selflengthen.workers.registrar.SelfLengthenRegistrar;
 
 /**

@@ -35,7 +35,7 @@ import selflengthen.v1.RunResult;
 import selflengthen.v1.RunSpec;
 import selflengthen.v1.ShardSummary;
 import selflengthen.v1.ShardTask;
-import selflengthen.workers.Main;
+import selflengthen.workers.cli.Main;
 import selflengthen.workers.TemporalConnection;
 import selflengthen.workflows.SelfLengthenRun;
 

@@ -34,7 +34,7 @@ import selflengthen.v1.StageContext;
 import selflengthen.v1.StageProgress;
 import selflengthen.workers.ConnectionSettings;
 import selflengthen.workers.ControllableRun;
-import selflengthen.workers.Main;
+import selflengthen.workers.cli.Main;
 import selflengthen.workers.TemporalConnection;
 import selflengthen.workers.WorkerContext;
 import selflengthen.workers.WorkerHost;

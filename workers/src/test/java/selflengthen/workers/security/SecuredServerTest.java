@@ -34,7 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 import selflengthen.model.secret.SecretSource;
 import selflengthen.workers.ConnectionSettings;
-import selflengthen.workers.Main;
+import selflengthen.workers.cli.Main;
 import selflengthen.workers.TemporalConnection;
 
 /**

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import selflengthen.model.EngineOptions;
+import selflengthen.model.config.EngineOptions;
 import selflengthen.model.ModelFactory;
 import selflengthen.model.Models;
 import selflengthen.model.api.FinishReason;

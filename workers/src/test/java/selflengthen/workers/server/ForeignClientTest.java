@@ -158,7 +158,7 @@ class ForeignClientTest {
 
     // Our own status command tells the same, at once.
     java.io.StringWriter out = new java.io.StringWriter();
-    picocli.CommandLine cl = selflengthen.workers.Main.commandLine(selflengthen.workers.registrar.SelfLengthenRegistrar::new);
+    picocli.CommandLine cl = selflengthen.workers.cli.Main.commandLine(selflengthen.workers.registrar.SelfLengthenRegistrar::new);
     cl.setOut(new java.io.PrintWriter(out, true));
     long t0 = System.nanoTime();
     assertEquals(0, cl.execute("status", "typo", "--address", server.address()));

@@ -1,4 +1,4 @@
-package selflengthen.model;
+package selflengthen.model.config;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -11,8 +11,6 @@ import selflengthen.model.api.ChatMessage;
 import selflengthen.model.api.ChatTemplate;
 import selflengthen.model.chat.JinjaChatTemplate;
 import selflengthen.model.chat.TokenizerSettings;
-import selflengthen.model.config.GenerationDefaults;
-import selflengthen.model.config.ModelConfig;
 import selflengthen.model.tokenizer.TextTokenizer;
 
 /**

@@ -1,4 +1,4 @@
-package selflengthen.workers;
+package selflengthen.workers.cli;
 
 import java.util.function.Supplier;
 import picocli.CommandLine;
@@ -9,27 +9,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
-import selflengthen.workers.cli.BenchCommand;
-import selflengthen.workers.cli.CancelCommand;
-import selflengthen.workers.cli.CodecServerCommand;
-import selflengthen.workers.cli.DataCommand;
-import selflengthen.workers.cli.DemoCommand;
-import selflengthen.workers.cli.DevCommand;
-import selflengthen.workers.cli.EvalCommand;
-import selflengthen.workers.cli.GenerateCommand;
-import selflengthen.workers.cli.ServeCommand;
-import selflengthen.workers.cli.Errors;
-import selflengthen.workers.cli.ModelCommand;
-import selflengthen.workers.cli.PauseCommand;
-import selflengthen.workers.cli.ResumeCommand;
-import selflengthen.workers.cli.ServerCommand;
-import selflengthen.workers.cli.SetParallelismCommand;
-import selflengthen.workers.cli.StartCommand;
-import selflengthen.workers.cli.StatusCommand;
-import selflengthen.workers.cli.TrainCommand;
-import selflengthen.workers.cli.UnpauseCommand;
-import selflengthen.workers.cli.WorkerCommand;
-import selflengthen.workers.cli.WorkersCommand;
+import selflengthen.workers.WorkerRegistrar;
 import selflengthen.workers.registrar.SelfLengthenRegistrar;
 
 /** The {@code selflengthen} command: every executable of the project in one jar. */

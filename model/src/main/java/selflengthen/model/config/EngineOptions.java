@@ -1,4 +1,4 @@
-package selflengthen.model;
+package selflengthen.model.config;
 
 /**
  * How a loaded model runs. {@code device}: "cpu" or "cuda:N". {@code maxBatchSize}: sequences

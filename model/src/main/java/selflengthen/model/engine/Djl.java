@@ -1,4 +1,4 @@
-package selflengthen.model;
+package selflengthen.model.engine;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
