@@ -75,7 +75,7 @@ public final class DjlLanguageModel implements LanguageModel {
       Set<Integer> eos = checkpoint.eosTokenIds(tokenizer);
       return Djl.onFreshThread("load-" + checkpoint.name(), () -> {
         long start = System.nanoTime();
-        DecoderModel model = DecoderModel.load(config, dir, device);
+        DecoderModel model = DecoderModel.load(config, dir, device, options.bf16());
         LOG.info("weights loaded in {} ms", (System.nanoTime() - start) / 1_000_000);
         try {
           Scheduler scheduler = new Scheduler(model, tokenizer, eos, options.maxBatchSize(),

@@ -102,7 +102,7 @@ class DecoderModelTest {
     DecoderWeights weights = DecoderWeights.load(c.config(),
         selflengthen.model.io.WeightFiles.open(dir), manager, Device.cpu());
     long[] seq = tokens(10, 4);
-    try (DecoderModel blocked = new DecoderModel(weights, manager, 4);
+    try (DecoderModel blocked = new DecoderModel(weights, manager, 4, false);
         NDScope scope = new NDScope();
         KvCache cache = new KvCache(c.config(), 1, 32, manager, Device.cpu())) {
       NDArray ids = manager.create(seq, new ai.djl.ndarray.types.Shape(1, 10));

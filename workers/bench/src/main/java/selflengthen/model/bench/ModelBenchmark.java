@@ -38,6 +38,7 @@ public final class ModelBenchmark {
   private final Path workDir;
   private final int threads;
   private final boolean inferenceOnly;
+  private final boolean bf16;
 
   public ModelBenchmark(String preset, Path workDir, int threads) {
     this(preset, workDir, threads, false);
@@ -48,10 +49,17 @@ public final class ModelBenchmark {
    *     stream, no training): what a side-by-side comparison repeated several times needs
    */
   public ModelBenchmark(String preset, Path workDir, int threads, boolean inferenceOnly) {
+    this(preset, workDir, threads, inferenceOnly, false);
+  }
+
+  /** @param bf16 run the model with {@code EngineOptions.bf16} (bfloat16 projections) */
+  public ModelBenchmark(String preset, Path workDir, int threads, boolean inferenceOnly,
+      boolean bf16) {
     this.preset = preset;
     this.workDir = workDir;
     this.threads = threads;
     this.inferenceOnly = inferenceOnly;
+    this.bf16 = bf16;
   }
 
   public Map<String, Object> run() throws IOException {
@@ -60,6 +68,10 @@ public final class ModelBenchmark {
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("preset", preset);
     out.put("threads", ai.djl.pytorch.jni.JniUtils.getNumThreads());
+    out.put("implementation", "selflengthen engine on DJL " + ai.djl.engine.Engine.getDjlVersion()
+        + ", PyTorch " + Djl.engine().getVersion() + " natives");
+    out.put("blas", blas());
+    out.put("linear_precision", bf16 ? "bfloat16" : "float32");
     out.put("load_average_at_start", loadAverage());
     // One-off tensor work on threads that end (see Djl.onFreshThread): the engine's thread
     // should be the only long-lived one with an OpenMP team while decode is timed.
@@ -69,7 +81,7 @@ public final class ModelBenchmark {
     ModelConfig config = Djl.onFreshThread("model-init", () -> ModelFactory.init(preset, model, 1L, null));
     out.put("parameters", config.parameterCount());
     EngineOptions opts = EngineOptions.defaults().withMaxBatchSize(32).withMaxSequenceLength(512)
-        .withPrefillTokens(1024).withThreads(threads);
+        .withPrefillTokens(1024).withThreads(threads).withBf16(bf16);
     try (DjlLanguageModel m = Models.open(model, opts)) {
       String[] prompts = prompts(m, 32, 32);
       generate(m, prompts, 2, 8);
@@ -108,6 +120,21 @@ public final class ModelBenchmark {
       Arrays.sort(rates);
       return rates[rates.length / 2];
     }
+  }
+
+  /**
+   * The BLAS behind the engine's float32 matmul: the libtorch that DJL loads links MKL statically
+   * (DJL reports no BLAS of its own), and bfloat16 matmuls go to oneDNN. Named with the MKL
+   * variables that steer its code path, when set.
+   */
+  static String blas() {
+    StringBuilder b = new StringBuilder("MKL (statically linked in DJL's libtorch)");
+    for (String v : new String[] {"MKL_ENABLE_INSTRUCTIONS", "MKL_DEBUG_CPU_TYPE", "MKL_CBWR"}) {
+      if (System.getenv(v) != null) {
+        b.append(", ").append(v).append('=').append(System.getenv(v));
+      }
+    }
+    return b.toString();
   }
 
   /** Prompts of about {@code tokens} tokens cut from the built-in corpus. */

@@ -41,11 +41,16 @@ public final class BenchModelCommand implements Callable<Integer> {
           + " training (what tools/bench/compare-with-pytorch.sh repeats in each round).")
   boolean inferenceOnly;
 
+  @Option(names = "--bf16",
+      description = "Run the model's linear layers in bfloat16 (the engine option bf16; off by"
+          + " default): weights and layer inputs rounded to bfloat16, float32 accumulation.")
+  boolean bf16;
+
   @Override
   public Integer call() throws IOException {
     Path dir = workDir != null ? workDir : Files.createTempDirectory("selflengthen-bench");
     try {
-      Map<String, Object> result = new ModelBenchmark(preset, dir, threads, inferenceOnly).run();
+      Map<String, Object> result = new ModelBenchmark(preset, dir, threads, inferenceOnly, bf16).run();
       spec.commandLine().getOut().println(
           new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(result));
       spec.commandLine().getOut().flush();

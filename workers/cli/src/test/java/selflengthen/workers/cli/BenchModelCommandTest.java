@@ -48,5 +48,21 @@ class BenchModelCommandTest {
     assertFalse(out.has("training"), "--inference-only skips training");
     assertFalse(out.has("rss_stream"), "--inference-only skips the memory stream");
     assertTrue(Files.isRegularFile(dir.resolve("tiny/model.safetensors")), "the checkpoint stays");
+    assertEquals("float32", out.get("linear_precision").asText());
+    assertTrue(out.get("blas").asText().startsWith("MKL"), out.get("blas").asText());
+  }
+
+  @Test
+  void bf16RunsTheProjectionsInBfloat16() throws Exception {
+    ModelCommandsTest.Run r = ModelCommandsTest.run(new BenchModelCommand(), "--preset", "tiny",
+        "--inference-only", "--bf16", "--threads", "1", "--work-dir", dir.toString());
+    assertEquals(0, r.code(), r.err());
+    JsonNode out = new ObjectMapper().readTree(r.out());
+    assertEquals("bfloat16", out.get("linear_precision").asText());
+    JsonNode decode = out.get("decode");
+    assertEquals(3, decode.size());
+    for (JsonNode d : decode) {
+      assertTrue(d.get("tokens_per_s").asDouble() > 0, d.toString());
+    }
   }
 }
