@@ -5,18 +5,14 @@ import io.temporal.failure.ApplicationFailure;
 import io.temporal.workflow.Workflow;
 import java.util.List;
 import selflengthen.activities.ActivityFailures;
-import selflengthen.activities.Roles;
 import selflengthen.activities.RunPaths;
 import selflengthen.activities.Stages;
 import selflengthen.v1.EvalInput;
 import selflengthen.v1.EvalResult;
-import selflengthen.v1.EvalScores;
 import selflengthen.v1.EvalStatus;
-import selflengthen.v1.MergedStage;
 import selflengthen.v1.PrepareEvalTask;
 import selflengthen.v1.PreparedEval;
 import selflengthen.v1.RunSpec;
-import selflengthen.v1.ScoreEvalTask;
 
 /**
  * Prepare (control), answer (the sharded eval stage, round 0), score (control). Small: the answers
@@ -45,26 +41,13 @@ public class SelfLengthenEvalImpl implements SelfLengthenEval {
       StageRunner runner = new StageRunner(spec, 0, settings, board, features);
 
       phase = "generating";
-      MergedStage answered =
-          runner.sharded(
-              new StageRunner.ShardedCall(
-                  Stages.EVAL, prepared.getDataset(), 0, Roles.GENERATOR, null, null));
-
-      phase = "scoring";
-      EvalScores scores =
-          runner
-              .evalControl(Stages.EVAL)
-              .scoreEval(
-                  ScoreEvalTask.newBuilder()
-                      .setContext(runner.context(Stages.EVAL))
-                      .setResponses(answered.getStage().getOutput())
-                      .setOutputDir(RunPaths.evalReportDir(evalId, 0))
-                      .build());
+      StageRunner.Scored eval =
+          runner.answerAndScore(prepared.getDataset(), null, RunPaths.evalReportDir(evalId, 0));
       phase = "done";
       return EvalResult.newBuilder()
           .setEvalId(evalId)
-          .setScores(scores)
-          .setStage(answered.getStage())
+          .setScores(eval.scores())
+          .setStage(eval.answered().getStage())
           .setSpec(spec)
           .build();
     } catch (RuntimeException e) {
@@ -75,9 +58,10 @@ public class SelfLengthenEvalImpl implements SelfLengthenEval {
 
   @Override
   public EvalStatus status() {
+    // Once the answers are merged (the stage has ended on the board), the scoring call runs.
     return EvalStatus.newBuilder()
         .setEvalId(evalId)
-        .setPhase(phase)
+        .setPhase(phase.equals("generating") && board.ended(Stages.EVAL) ? "scoring" : phase)
         .addAllStages(board.snapshot())
         .build();
   }

@@ -4,10 +4,8 @@ import io.temporal.failure.ApplicationFailure;
 import io.temporal.workflow.Async;
 import io.temporal.workflow.Promise;
 import io.temporal.workflow.Workflow;
-import io.temporal.workflow.WorkflowInfo;
 import io.temporal.workflow.WorkflowInit;
-import java.time.Duration;
-import org.slf4j.Logger;
+import java.util.List;
 import selflengthen.activities.Roles;
 import selflengthen.activities.RunPaths;
 import selflengthen.activities.Stages;
@@ -15,8 +13,6 @@ import selflengthen.activities.TrainActivities;
 import selflengthen.v1.AdapterRef;
 import selflengthen.v1.BuiltTrainingSets;
 import selflengthen.v1.DatasetRef;
-import selflengthen.v1.DropShortTask;
-import selflengthen.v1.EvalScores;
 import selflengthen.v1.MergedStage;
 import selflengthen.v1.RoundCarry;
 import selflengthen.v1.RoundInput;
@@ -24,47 +20,46 @@ import selflengthen.v1.RoundProgress;
 import selflengthen.v1.RoundResult;
 import selflengthen.v1.RoundSettings;
 import selflengthen.v1.RunSpec;
-import selflengthen.v1.ScoreEvalTask;
 import selflengthen.v1.StageResult;
 import selflengthen.v1.TrainTask;
 import selflengthen.v1.TrainingResult;
 import selflengthen.v1.TrainingSetsTask;
 
 /**
- * The stages of one round in method order. What is finished lives in {@link RoundCarry}: at a stage
- * boundary the round continues-as-new (same workflow id; the parent keeps waiting for the final
- * result) once its history grows past {@code history_limit} or the server suggests it, and picks up
- * at the first stage not in the carried result.
+ * One round of Self-Lengthen: {@link #run} lists the method's steps in order. {@link RoundSteps}
+ * skips the finished ones, pauses and continues-as-new between steps; {@link RoundRelay} keeps the
+ * parent run informed; {@link StageRunner} turns each step into its activities.
+ *
+ * <p>A new step is one line in {@link #run} (behind the next {@link Versions#ROUND_STAGES} value,
+ * so rounds recorded without it still replay) plus its method here.
  */
 public class SelfLengthenRoundImpl implements SelfLengthenRound {
-  private static final Logger log = Workflow.getLogger(SelfLengthenRoundImpl.class);
-
   private final RoundInput input;
   private final RunSpec spec;
   private final int round;
   private final FanOutSettings settings;
   private final StageBoard board;
-  private StageRunner runner;
+  private final RoundRelay relay;
+  private final RoundSteps steps;
   private final RoundCarry.Builder carry;
   private final RoundResult.Builder result;
-  private long sentSeq;
-  private long lastSentAt = Long.MIN_VALUE / 2;
-  private int stagesThisExecution;
-  private boolean closing;
-  private boolean signalInFlight;
+  private StageRunner runner;
 
   @WorkflowInit
   public SelfLengthenRoundImpl(RoundInput input) {
     this.input = input;
     this.spec = input.getSpec();
     this.round = input.getRound();
-    this.settings = FanOutSettings.from(input.getSettings());
     this.carry = input.getCarry().toBuilder();
     this.result = carry.getResult().toBuilder().setRound(round);
     this.board =
         new StageBoard(
             Stages.ROUND, carry.getProgressList(), carry.getProgressSeq(), Workflow::currentTimeMillis);
-    this.sentSeq = carry.getProgressSeq();
+    this.settings = FanOutSettings.from(input.getSettings());
+    this.relay = new RoundRelay(input, settings, board);
+    this.steps =
+        new RoundSteps(
+            input.getHistoryLimit(), settings, relay, result, () -> relay.next(carry, result));
   }
 
   @Override
@@ -73,51 +68,40 @@ public class SelfLengthenRoundImpl implements SelfLengthenRound {
         Workflow.getVersion(Versions.ROUND_STAGES, Workflow.DEFAULT_VERSION, Versions.ROUND_STAGES_MAX);
     runner =
         new StageRunner(
-            spec, round, settings, board, StageRunner.Features.since(version, Versions.ROUND_STAGES_FAST, Versions.ROUND_STAGES_BATCHES));
-    if (!input.getParentWorkflowId().isEmpty()) {
-      Async.procedure(this::pumpProgress);
+            spec,
+            round,
+            settings,
+            board,
+            StageRunner.Features.since(version, Versions.ROUND_STAGES_FAST, Versions.ROUND_STAGES_BATCHES));
+    relay.start();
+
+    steps.run(Stages.SELF_INSTRUCT, this::selfInstruct);
+    steps.run(Stages.RESPOND, this::respond);
+    steps.run(Stages.DROP_SHORT, this::dropShort);
+    steps.run(Stages.EXTEND, this::extend);
+    steps.run(Stages.DROP_SHORT_EXTENDED, this::dropShortExtended);
+    steps.run(Stages.TRAINING_SETS, this::trainingSets);
+    steps.run(List.of(Stages.TRAIN_GENERATOR, Stages.TRAIN_EXTENDER), this::train);
+    steps.run(Stages.MEASURE, this::measure);
+    if (version >= Versions.ROUND_STAGES_EVAL && !spec.getEvaluation().getDataset().isEmpty()) {
+      steps.run(Stages.EVAL, this::evaluate);
     }
-    for (String stage : Stages.ROUND) {
-      if (finished(stage)) {
-        continue;
-      }
-      continueAsNewIfLong();
-      Workflow.await(() -> !settings.paused());
-      stagesThisExecution++;
-      switch (stage) {
-        case Stages.SELF_INSTRUCT -> selfInstruct();
-        case Stages.RESPOND -> respond();
-        case Stages.DROP_SHORT -> dropShort();
-        case Stages.EXTEND -> extend();
-        case Stages.DROP_SHORT_EXTENDED -> dropShortExtended();
-        case Stages.TRAINING_SETS -> trainingSets();
-        case Stages.TRAIN_GENERATOR, Stages.TRAIN_EXTENDER -> train();
-        case Stages.MEASURE -> measure();
-        default -> throw new IllegalStateException("unknown stage " + stage);
-      }
-    }
-    if (version >= Versions.ROUND_STAGES_EVAL
-        && !spec.getEvaluation().getDataset().isEmpty()
-        && !finished(Stages.EVAL)) {
-      continueAsNewIfLong();
-      Workflow.await(() -> !settings.paused());
-      stagesThisExecution++;
-      evaluate();
-    }
-    stopProgress();
+
+    relay.stop();
     return result.build();
   }
 
   @Override
   public void settings(RoundSettings update) {
-    settings.apply(update);
+    relay.settings(update);
   }
 
   @Override
   public RoundProgress status() {
-    return progress();
+    return relay.progress();
   }
 
+  /** New instructions from the pool (self-instruct); the pool grows by the accepted ones. */
   private void selfInstruct() {
     MergedStage m =
         runner.sharded(
@@ -126,7 +110,7 @@ public class SelfLengthenRoundImpl implements SelfLengthenRound {
                 input.getInstructionPool(),
                 spec.getSelfInstruct().getInstructionsPerRound(),
                 Roles.GENERATOR,
-                adapter(input.hasGeneratorAdapter(), input.getGeneratorAdapter()),
+                previousGenerator(),
                 input.getInstructionPool()));
     result
         .addStages(m.getStage())
@@ -135,24 +119,7 @@ public class SelfLengthenRoundImpl implements SelfLengthenRound {
     stopIfEmpty(Stages.SELF_INSTRUCT, m.getStage());
   }
 
-  /**
-   * Fails the round at a stage that produced nothing ({@link EmptyStages}), after the parent has
-   * seen the stage marked failed. Rounds recorded before this check run on (version).
-   */
-  private void stopIfEmpty(String stage, StageResult r) {
-    ApplicationFailure empty = EmptyStages.failure(round, r.toBuilder().setName(stage).build(), spec);
-    if (empty == null
-        || Workflow.getVersion(Versions.EMPTY_STAGE, Workflow.DEFAULT_VERSION, Versions.EMPTY_STAGE_MAX)
-            < Versions.EMPTY_STAGE_MAX) {
-      return;
-    }
-    board.fail(stage);
-    if (!input.getParentWorkflowId().isEmpty()) {
-      Workflow.await(Duration.ofSeconds(10), () -> sentSeq >= board.seq() && !signalInFlight);
-    }
-    throw empty;
-  }
-
+  /** The Generator answers the new instructions (the initial responses). */
   private void respond() {
     MergedStage m =
         runner.sharded(
@@ -161,17 +128,19 @@ public class SelfLengthenRoundImpl implements SelfLengthenRound {
                 output(Stages.SELF_INSTRUCT),
                 0,
                 Roles.GENERATOR,
-                adapter(input.hasGeneratorAdapter(), input.getGeneratorAdapter()),
+                previousGenerator(),
                 null));
     result.addStages(m.getStage());
     stopIfEmpty(Stages.RESPOND, m.getStage());
   }
 
+  /** Drops answers shorter than their length goal. */
   private void dropShort() {
     StageResult r = dropShort(Stages.DROP_SHORT, output(Stages.RESPOND));
     result.setResponsesKept(r.getSamplesOut()).setInitialLengths(r.getLengths());
   }
 
+  /** The Extender lengthens each kept answer; an attempt counts when it grew enough. */
   private void extend() {
     MergedStage m =
         runner.sharded(
@@ -180,7 +149,7 @@ public class SelfLengthenRoundImpl implements SelfLengthenRound {
                 output(Stages.DROP_SHORT),
                 0,
                 Roles.EXTENDER,
-                adapter(input.hasExtenderAdapter(), input.getExtenderAdapter()),
+                previousExtender(),
                 null));
     result.addStages(m.getStage());
     result.setExtensionAcceptance(
@@ -188,33 +157,23 @@ public class SelfLengthenRoundImpl implements SelfLengthenRound {
     stopIfEmpty(Stages.EXTEND, m.getStage());
   }
 
+  /** Drop-short again, on the extended answers. */
   private void dropShortExtended() {
     StageResult r = dropShort(Stages.DROP_SHORT_EXTENDED, output(Stages.EXTEND));
     result.setExtendedLengths(r.getLengths());
   }
 
   private StageResult dropShort(String stage, DatasetRef in) {
-    StageResult r =
-        runner
-            .single(
-            stage,
-            () ->
-                runner
-                    .control(stage)
-                    .dropShort(
-                        DropShortTask.newBuilder()
-                            .setContext(runner.context(stage))
-                            .setInput(in)
-                            .setOutputPath(RunPaths.stageOutput(runner.runId(), round, stage))
-                            .setSeed(runner.seed(stage, 0))
-                            .build()),
-                x -> x)
-            .result();
+    StageResult r = runner.dropShort(stage, in);
     result.addStages(r);
     stopIfEmpty(stage, r);
     return r;
   }
 
+  /**
+   * The Generator's set (instruction -> extended answer) and the Extender's (initial answer ->
+   * extended answer); a round with an empty set fails here.
+   */
   private void trainingSets() {
     String stage = Stages.TRAINING_SETS;
     DatasetRef extended = output(Stages.DROP_SHORT_EXTENDED);
@@ -270,13 +229,13 @@ public class SelfLengthenRoundImpl implements SelfLengthenRound {
             Stages.TRAIN_GENERATOR,
             Roles.GENERATOR,
             sets.getGenerator(),
-            adapter(input.hasGeneratorAdapter(), input.getGeneratorAdapter()));
+            previousGenerator());
     TrainTask ext =
         trainTask(
             Stages.TRAIN_EXTENDER,
             Roles.EXTENDER,
             sets.getExtender(),
-            adapter(input.hasExtenderAdapter(), input.getExtenderAdapter()));
+            previousExtender());
     boolean concurrent =
         !spec.getTraining().hasConcurrent() || spec.getTraining().getConcurrent();
     StageRunner.Single<TrainingResult> g;
@@ -321,6 +280,7 @@ public class SelfLengthenRoundImpl implements SelfLengthenRound {
     return t.build();
   }
 
+  /** The new Generator answers the held-out instructions: this round's length figures. */
   private void measure() {
     MergedStage m =
         runner.sharded(
@@ -336,117 +296,41 @@ public class SelfLengthenRoundImpl implements SelfLengthenRound {
 
   /** The new Generator answers the spec's benchmark file; its scores join the round's figures. */
   private void evaluate() {
-    String runId = runner.runId();
-    MergedStage m =
-        runner.sharded(
-            new StageRunner.ShardedCall(
-                Stages.EVAL,
-                DatasetRef.newBuilder().setPath(RunPaths.evalDataset(runId)).build(),
-                0,
-                Roles.GENERATOR,
-                result.getGeneratorTraining().getAdapter(),
-                null));
-    EvalScores scores =
-        runner
-            .evalControl(Stages.EVAL)
-            .scoreEval(
-                ScoreEvalTask.newBuilder()
-                    .setContext(runner.context(Stages.EVAL))
-                    .setResponses(m.getStage().getOutput())
-                    .setOutputDir(RunPaths.evalReportDir(runId, round))
-                    .build());
-    result.addStages(m.getStage()).setEvaluation(scores);
+    StageRunner.Scored eval =
+        runner.answerAndScore(
+            DatasetRef.newBuilder().setPath(RunPaths.evalDataset(runner.runId())).build(),
+            result.getGeneratorTraining().getAdapter(),
+            RunPaths.evalReportDir(runner.runId(), round));
+    result.addStages(eval.answered().getStage()).setEvaluation(eval.scores());
   }
 
-  private boolean finished(String stage) {
-    return result.getStagesList().stream().anyMatch(s -> s.getName().equals(stage));
+  /**
+   * Fails the round at a stage that produced nothing ({@link EmptyStages}), after the parent has
+   * seen the stage marked failed. Rounds recorded before this check run on (version).
+   */
+  private void stopIfEmpty(String stage, StageResult r) {
+    ApplicationFailure empty = EmptyStages.failure(round, r.toBuilder().setName(stage).build(), spec);
+    if (empty == null
+        || Workflow.getVersion(Versions.EMPTY_STAGE, Workflow.DEFAULT_VERSION, Versions.EMPTY_STAGE_MAX)
+            < Versions.EMPTY_STAGE_MAX) {
+      return;
+    }
+    board.fail(stage);
+    relay.flush();
+    throw empty;
   }
 
   private DatasetRef output(String stage) {
-    return result.getStagesList().stream()
-        .filter(s -> s.getName().equals(stage))
-        .findFirst()
-        .orElseThrow(() -> new IllegalStateException("stage " + stage + " has not run"))
-        .getOutput();
+    return steps.output(stage);
   }
 
-  private static AdapterRef adapter(boolean present, AdapterRef ref) {
-    return present ? ref : null;
+  /** The Generator this round starts from; null in round 1 (the base model). */
+  private AdapterRef previousGenerator() {
+    return input.hasGeneratorAdapter() ? input.getGeneratorAdapter() : null;
   }
 
-  /** Keeps every execution's history bounded: continue at a stage boundary with what is done. */
-  private void continueAsNewIfLong() {
-    WorkflowInfo info = Workflow.getInfo();
-    long limit = input.getHistoryLimit();
-    boolean tooLong =
-        info.isContinueAsNewSuggested() || (limit > 0 && info.getHistoryLength() >= limit);
-    // At least one stage per execution, or a tiny limit would continue-as-new forever.
-    if (!tooLong || stagesThisExecution == 0) {
-      return;
-    }
-    stopProgress();
-    Workflow.await(Workflow::isEveryHandlerFinished);
-    RoundInput next =
-        input.toBuilder()
-            .setSettings(settings.toMessage())
-            .setCarry(
-                carry
-                    .setResult(result)
-                    .clearProgress()
-                    .addAllProgress(board.snapshot())
-                    .setProgressSeq(board.seq()))
-            .build();
-    Workflow.continueAsNew(next);
-  }
-
-  private RoundProgress progress() {
-    return RoundProgress.newBuilder()
-        .setRound(round)
-        .setStage(board.current())
-        .addAllStages(board.snapshot())
-        .setSeq(board.seq())
-        .build();
-  }
-
-  /**
-   * Sends progress to the parent run: at once on a change of stage state, otherwise at most once per
-   * progress interval (each signal is a history event on both sides).
-   */
-  private void pumpProgress() {
-    SelfLengthenRun parent =
-        Workflow.newExternalWorkflowStub(SelfLengthenRun.class, input.getParentWorkflowId());
-    long interval = input.getProgressIntervalMs();
-    while (true) {
-      Workflow.await(() -> closing || board.seq() > sentSeq);
-      long wait = lastSentAt + interval - Workflow.currentTimeMillis();
-      if (!closing && board.urgentSeq() <= sentSeq && wait > 0) {
-        // One timer per interval at most, so a change is never held back longer than the interval.
-        Workflow.await(Duration.ofMillis(wait), () -> closing || board.urgentSeq() > sentSeq);
-      }
-      if (closing) {
-        return;
-      }
-      RoundProgress p = progress();
-      sentSeq = p.getSeq();
-      lastSentAt = Workflow.currentTimeMillis();
-      signalInFlight = true;
-      try {
-        parent.roundProgress(p);
-      } catch (RuntimeException e) {
-        // Progress is advisory; a parent that is gone must not fail the round.
-        log.warn("round {} could not signal progress to {}: {}", round, input.getParentWorkflowId(), e.getMessage());
-      } finally {
-        signalInFlight = false;
-      }
-    }
-  }
-
-  /**
-   * The parent learns the end from the result (or the next execution resumes the pump); waiting for
-   * the last signal's acknowledgement keeps it from racing the completion.
-   */
-  private void stopProgress() {
-    closing = true;
-    Workflow.await(() -> !signalInFlight);
+  /** The Extender this round starts from; null in round 1 (the base model). */
+  private AdapterRef previousExtender() {
+    return input.hasExtenderAdapter() ? input.getExtenderAdapter() : null;
   }
 }

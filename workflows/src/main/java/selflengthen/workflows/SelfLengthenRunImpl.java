@@ -1,33 +1,18 @@
 package selflengthen.workflows;
 
-import io.temporal.api.enums.v1.ParentClosePolicy;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
-import io.temporal.failure.ChildWorkflowFailure;
-import io.temporal.workflow.Async;
-import io.temporal.workflow.ChildWorkflowOptions;
-import io.temporal.workflow.Promise;
 import io.temporal.workflow.Workflow;
 import io.temporal.workflow.WorkflowInit;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
-import org.slf4j.Logger;
 import selflengthen.activities.ActivityFailures;
-import selflengthen.activities.CallIds;
 import selflengthen.activities.Roles;
 import selflengthen.activities.RunPaths;
 import selflengthen.activities.Stages;
-import selflengthen.v1.CollectTask;
 import selflengthen.v1.DatasetRef;
-import selflengthen.v1.DropShortTask;
-import selflengthen.v1.AdapterRef;
-import selflengthen.v1.LengthControlResult;
-import selflengthen.v1.LengthControlTask;
 import selflengthen.v1.MergedStage;
 import selflengthen.v1.ParallelismUpdate;
 import selflengthen.v1.PreparedRun;
-import selflengthen.v1.ReportTask;
 import selflengthen.v1.RoundInput;
 import selflengthen.v1.RoundProgress;
 import selflengthen.v1.RoundResult;
@@ -35,13 +20,6 @@ import selflengthen.v1.RunResult;
 import selflengthen.v1.RunSpec;
 import selflengthen.v1.RunState;
 import selflengthen.v1.RunStatus;
-import selflengthen.v1.ScoreEvalTask;
-import selflengthen.v1.StageProgress;
-import selflengthen.v1.StageResult;
-import selflengthen.v1.StageState;
-import selflengthen.v1.TrainTask;
-import selflengthen.v1.TrainingResult;
-import selflengthen.v1.WrittenReport;
 
 /**
  * The run: prepare (validate + recover from the store), measure the seed model on the held-out set,
@@ -53,10 +31,8 @@ import selflengthen.v1.WrittenReport;
 public class SelfLengthenRunImpl implements SelfLengthenRun {
   /** Minimum time between two progress signals of a round inside one stage. */
   public static final long PROGRESS_INTERVAL_MS = 2_000;
-  /** A round continues-as-new at a stage boundary past this many history events. */
+  /** A round continues-as-new at a step boundary past this many history events. */
   public static final long ROUND_HISTORY_LIMIT = 20_000;
-
-  private static final Logger log = Workflow.getLogger(SelfLengthenRunImpl.class);
 
   private final String runId;
   private final FanOutSettings settings;
@@ -66,11 +42,8 @@ public class SelfLengthenRunImpl implements SelfLengthenRun {
   private String phase = "validating";
   /** The phase the run was in when it failed or was cancelled: status keeps its stages. */
   private String failedIn = "";
-  private int round;
-  private RoundProgress roundProgress;
-  private long progressReceivedAt;
-  private String childId;
-  private long forwardedVersion;
+  /** The running round: its start, its progress for status, settings forwarded to it. */
+  private final RoundLink link;
   private StageRunner.Features features = StageRunner.Features.LEGACY;
 
   @WorkflowInit
@@ -88,6 +61,7 @@ public class SelfLengthenRunImpl implements SelfLengthenRun {
                 : spec.getParallelism().getMaxConcurrentShards(),
             0);
     this.seedBoard = new StageBoard(List.of(Stages.MEASURE), List.of(), 0, Workflow::currentTimeMillis);
+    this.link = new RoundLink(runId, settings);
   }
 
   @Override
@@ -96,12 +70,11 @@ public class SelfLengthenRunImpl implements SelfLengthenRun {
         StageRunner.Features.since(
             Workflow.getVersion(Versions.RUN_FLOW, Workflow.DEFAULT_VERSION, Versions.RUN_FLOW_MAX),
             Versions.RUN_FLOW_FAST);
-    Async.procedure(this::forwardSettings);
+    link.start();
     try {
       if (!isCarried(carried)) {
         prepare(checkRunId(input));
       }
-      int rounds = spec.getRounds();
       if (!state.hasSeedHeldOutLengths()) {
         phase = "measure_seed";
         measureSeed();
@@ -112,7 +85,7 @@ public class SelfLengthenRunImpl implements SelfLengthenRun {
         phase = "eval_seed";
         evaluateSeed();
       }
-      if (state.getNextRound() <= rounds) {
+      if (state.getNextRound() <= spec.getRounds()) {
         phase = "round";
         runRound(state.getNextRound());
         continueAsNew();
@@ -154,14 +127,7 @@ public class SelfLengthenRunImpl implements SelfLengthenRun {
 
   @Override
   public void roundProgress(RoundProgress progress) {
-    if (progress.getRound() != round
-        || (roundProgress != null
-            && roundProgress.getRound() == round
-            && progress.getSeq() <= roundProgress.getSeq())) {
-      return;
-    }
-    roundProgress = progress;
-    progressReceivedAt = Workflow.currentTimeMillis();
+    link.received(progress);
   }
 
   @Override
@@ -170,7 +136,7 @@ public class SelfLengthenRunImpl implements SelfLengthenRun {
         RunStatus.newBuilder()
             .setRunId(runId)
             .setPhase(phase)
-            .setRound(round)
+            .setRound(link.round())
             .setRoundsTotal(spec.getRounds())
             .setPaused(settings.paused())
             .setMaxConcurrentShards(settings.limit())
@@ -187,28 +153,10 @@ public class SelfLengthenRunImpl implements SelfLengthenRun {
     String shown = phase.equals("failed") || phase.equals("cancelled") ? failedIn : phase;
     if (shown.equals("measure_seed")) {
       s.setStage(seedBoard.current()).addAllStages(seedBoard.snapshot());
-    } else if (shown.equals("round") && roundProgress != null && roundProgress.getRound() == round) {
-      s.setStage(roundProgress.getStage()).addAllStages(aged(roundProgress.getStagesList()));
+    } else if (shown.equals("round")) {
+      link.describe(s);
     }
     return s.build();
-  }
-
-  /** Running stages' elapsed time and ETA moved on by the time since the round reported them. */
-  private List<StageProgress> aged(List<StageProgress> stages) {
-    long age = Math.max(0, Workflow.currentTimeMillis() - progressReceivedAt);
-    List<StageProgress> out = new ArrayList<>(stages.size());
-    for (StageProgress p : stages) {
-      if (p.getState() != StageState.STAGE_STATE_RUNNING) {
-        out.add(p);
-        continue;
-      }
-      StageProgress.Builder b = p.toBuilder().setElapsedMs(p.getElapsedMs() + age);
-      if (p.getEtaMs() >= 0) {
-        b.setEtaMs(Math.max(0, p.getEtaMs() - age));
-      }
-      out.add(b.build());
-    }
-    return out;
   }
 
   /**
@@ -272,90 +220,36 @@ public class SelfLengthenRunImpl implements SelfLengthenRun {
   /** The seed model on the spec's benchmark file: the baseline of each round's benchmark score. */
   private void evaluateSeed() {
     StageRunner runner = new StageRunner(spec, 0, settings, seedBoard, features);
-    MergedStage m =
-        runner.sharded(
-            new StageRunner.ShardedCall(
-                Stages.EVAL,
-                DatasetRef.newBuilder().setPath(RunPaths.evalDataset(runId)).build(),
-                0,
-                Roles.GENERATOR,
-                null,
-                null));
-    state.setSeedEvaluation(
-        runner
-            .evalControl(Stages.EVAL)
-            .scoreEval(
-                ScoreEvalTask.newBuilder()
-                    .setContext(runner.context(Stages.EVAL))
-                    .setResponses(m.getStage().getOutput())
-                    .setOutputDir(RunPaths.evalReportDir(runId, 0))
-                    .build()));
+    StageRunner.Scored eval =
+        runner.answerAndScore(
+            DatasetRef.newBuilder().setPath(RunPaths.evalDataset(runId)).build(),
+            null,
+            RunPaths.evalReportDir(runId, 0));
+    state.setSeedEvaluation(eval.scores());
   }
 
+  /** Round k as a child workflow; its adapters and instruction pool carry to the next round. */
   private void runRound(int k) {
     Workflow.await(() -> !settings.paused());
-    round = k;
-    roundProgress = null;
-    String id = CallIds.round(runId, k);
-    SelfLengthenRound child =
-        Workflow.newChildWorkflowStub(
-            SelfLengthenRound.class,
-            ChildWorkflowOptions.newBuilder()
-                .setWorkflowId(id)
-                .setTaskQueue(TaskQueues.CONTROL)
-                .setParentClosePolicy(ParentClosePolicy.PARENT_CLOSE_POLICY_REQUEST_CANCEL)
-                .build());
     RoundInput.Builder in =
         RoundInput.newBuilder()
             .setSpec(spec)
             .setRound(k)
             .setInstructionPool(state.getInstructionPool())
-            .setHeldOut(state.getHeldOut())
-            .setSettings(settings.toMessage())
-            .setParentWorkflowId(Workflow.getInfo().getWorkflowId())
-            .setProgressIntervalMs(PROGRESS_INTERVAL_MS)
-            .setHistoryLimit(ROUND_HISTORY_LIMIT);
+            .setHeldOut(state.getHeldOut());
     if (state.hasGeneratorAdapter()) {
       in.setGeneratorAdapter(state.getGeneratorAdapter());
     }
     if (state.hasExtenderAdapter()) {
       in.setExtenderAdapter(state.getExtenderAdapter());
     }
-    forwardedVersion = in.getSettings().getVersion();
-    Promise<RoundResult> done = Async.function(child::run, in.build());
-    RoundResult r;
-    try {
-      Workflow.getWorkflowExecution(child).get();
-      childId = id;
-      r = done.get();
-    } catch (ChildWorkflowFailure f) {
-      throw ApplicationFailure.newNonRetryableFailureWithCause(
-          "round " + k + " failed: " + Failures.rootMessage(f), "RoundFailed", f);
-    } finally {
-      childId = null;
-    }
+    RoundResult r = link.run(k, in);
     state
         .addRounds(r)
         .setNextRound(k + 1)
         .setGeneratorAdapter(r.getGeneratorTraining().getAdapter())
         .setExtenderAdapter(r.getExtenderTraining().getAdapter())
         .setInstructionPool(r.getInstructionPool());
-  }
-
-  /** Forwards pause and parallelism changes to the running round, newest last. */
-  private void forwardSettings() {
-    while (true) {
-      Workflow.await(() -> childId != null && settings.version() > forwardedVersion);
-      String target = childId;
-      forwardedVersion = settings.version();
-      try {
-        Workflow.newExternalWorkflowStub(SelfLengthenRound.class, target)
-            .settings(settings.toMessage());
-      } catch (RuntimeException e) {
-        // The round may have just finished; the next round starts with the current settings.
-        log.warn("could not forward settings to {}: {}", target, e.getMessage());
-      }
-    }
   }
 
   private void continueAsNew() {
@@ -365,182 +259,14 @@ public class SelfLengthenRunImpl implements SelfLengthenRun {
     Workflow.continueAsNew(spec, next);
   }
 
+  /** After the last round: {@link FinalSteps}. */
   private RunResult finish() {
     Workflow.await(() -> !settings.paused());
-    round = spec.getRounds();
+    link.showRound(spec.getRounds());
     StageRunner runner = new StageRunner(spec, 0, settings, seedBoard, features);
-    RunResult.Builder result =
-        RunResult.newBuilder()
-            .setRunId(runId)
-            .addAllRounds(state.getRoundsList())
-            .setSeedHeldOutLengths(state.getSeedHeldOutLengths());
-    if (state.hasSeedEvaluation()) {
-      result.setSeedEvaluation(state.getSeedEvaluation());
-    }
-
-    boolean pass =
-        Workflow.getVersion(Versions.COLLECT_PASS, Workflow.DEFAULT_VERSION, Versions.COLLECT_PASS_MAX)
-            >= Versions.COLLECT_PASS_MAX;
-    List<DatasetRef> sources = new ArrayList<>();
-    for (RoundResult r : state.getRoundsList()) {
-      for (StageResult s : r.getStagesList()) {
-        // collect_data.py: every round's initial responses (after drop-short) and extended ones.
-        if (s.getName().equals(Stages.DROP_SHORT_EXTENDED) || (pass && s.getName().equals(Stages.DROP_SHORT))) {
-          sources.add(s.getOutput());
-        }
-      }
-    }
-    if (pass && spec.getCollect().getEnabled() && spec.getCollect().getTotalCount() > 0) {
-      phase = "collect_pass";
-      sources.add(collectionPass(runner));
-    }
-    phase = "collect";
-    StageResult collected =
-        runner
-            .control(Stages.COLLECT)
-            .collect(
-                CollectTask.newBuilder()
-                    .setContext(runner.context(Stages.COLLECT))
-                    .addAllSources(sources)
-                    .setOutputPath(RunPaths.longSet(runId))
-                    .build());
-    result.setLongSet(collected.getOutput());
-
-    boolean lengthControl =
-        !spec.getLengthControl().hasEnabled() || spec.getLengthControl().getEnabled();
-    if (lengthControl) {
-      phase = "length_control";
-      LengthControlResult controlled =
-          pass && spec.getLengthControl().getRewrite()
-              ? rewrittenLengthControl(runner, collected.getOutput())
-              : runner
-                  .control(Stages.LENGTH_CONTROL)
-                  .lengthControl(
-                      LengthControlTask.newBuilder()
-                          .setContext(runner.context(Stages.LENGTH_CONTROL))
-                          .setLongSet(collected.getOutput())
-                          .setOutputPath(RunPaths.lengthControlSet(runId))
-                          .setDatasetInfoPath(RunPaths.lengthControlDatasetInfo(runId))
-                          .setSeed(runner.seed(Stages.LENGTH_CONTROL, 0))
-                          .build());
-      result.setLengthControlSet(controlled.getStage().getOutput());
-      result
-          .setLengthControlRewritten(controlled.getRewritten())
-          .setLengthControlFallback(controlled.getFallback())
-          .setLengthControlModel(controlled.getModel());
-      trainOnLengthControl(runner, controlled.getStage().getOutput()).ifPresent(result::setLengthControlTraining);
-    }
-
-    phase = "report";
-    WrittenReport report =
-        runner
-            .control(Stages.REPORT)
-            .writeReport(
-                ReportTask.newBuilder()
-                    .setContext(runner.context(Stages.REPORT))
-                    .setResult(result)
-                    .setOutputDir(RunPaths.reportDir(runId))
-                    .build());
-    result.addAllReportFiles(report.getFilesList());
+    RunResult result = new FinalSteps(runId, spec, state.build(), runner, p -> phase = p).run();
     phase = "done";
-    return result.build();
-  }
-
-  /**
-   * eval/add_length_control.py: plan the constraints (control), let models.length_control weave
-   * each limit into its query (sharded, a rewrite that lost a number is retried, then the limit is
-   * appended), then write the SFT set from those rows (control).
-   */
-  private LengthControlResult rewrittenLengthControl(StageRunner runner, DatasetRef longSet) {
-    LengthControlTask.Builder base =
-        LengthControlTask.newBuilder()
-            .setContext(runner.context(Stages.LENGTH_CONTROL))
-            .setLongSet(longSet)
-            .setOutputPath(RunPaths.lengthControlSet(runId))
-            .setDatasetInfoPath(RunPaths.lengthControlDatasetInfo(runId))
-            .setSeed(runner.seed(Stages.LENGTH_CONTROL, 0));
-    LengthControlResult plan =
-        runner
-            .control(Stages.LENGTH_CONTROL)
-            .lengthControl(base.clone().setPlanOutputPath(RunPaths.lengthControlPlan(runId)).build());
-    MergedStage rewritten =
-        runner.sharded(
-            new StageRunner.ShardedCall(
-                Stages.LENGTH_CONTROL_REWRITE, plan.getStage().getOutput(), 0, "length_control", null, null));
-    return runner
-        .control(Stages.LENGTH_CONTROL)
-        .lengthControl(base.clone().setRewritten(rewritten.getStage().getOutput()).build());
-  }
-
-  /**
-   * run_collect_data.sh: the final models (the last round's Generator adapter) make
-   * collect.total_count more instructions (self-instruct as in a round: the base model writes and
-   * judges unless self_instruct.generator_writes) and answer them; drop-short as step 1 does.
-   * Returns the kept responses.
-   */
-  private DatasetRef collectionPass(StageRunner runner) {
-    AdapterRef generator = state.hasGeneratorAdapter() ? state.getGeneratorAdapter() : null;
-    MergedStage made =
-        runner.sharded(
-            new StageRunner.ShardedCall(
-                Stages.COLLECT_SELF_INSTRUCT,
-                state.getInstructionPool(),
-                spec.getCollect().getTotalCount(),
-                Roles.GENERATOR,
-                generator,
-                null));
-    MergedStage answered =
-        runner.sharded(
-            new StageRunner.ShardedCall(
-                Stages.COLLECT_RESPOND,
-                made.getStage().getOutput(),
-                0,
-                Roles.GENERATOR,
-                generator,
-                null));
-    String stage = Stages.COLLECT_DROP_SHORT;
-    StageResult kept =
-        runner.single(
-                stage,
-                () ->
-                    runner
-                        .control(stage)
-                        .dropShort(
-                            DropShortTask.newBuilder()
-                                .setContext(runner.context(stage))
-                                .setInput(answered.getStage().getOutput())
-                                .setOutputPath(RunPaths.stageOutput(runId, 0, stage))
-                                .setSeed(runner.seed(stage, 0))
-                                .build()),
-                x -> x)
-            .result();
-    return kept.getOutput();
-  }
-
-  /**
-   * After the rounds, SFT on (constrained query -> response): a fresh LoRA of the Generator's model
-   * on the length-controlled set. Runs recorded before this step existed skip it (version).
-   */
-  private Optional<TrainingResult> trainOnLengthControl(StageRunner runner, DatasetRef set) {
-    int version = Workflow.getVersion(Versions.FINAL_SFT, Workflow.DEFAULT_VERSION, Versions.FINAL_SFT_MAX);
-    boolean wanted = !spec.getLengthControl().hasTrain() || spec.getLengthControl().getTrain();
-    if (version == Workflow.DEFAULT_VERSION || !wanted) {
-      return Optional.empty();
-    }
-    if (set.getCount() == 0) {
-      log.info("{}: the length-controlled set is empty; no final SFT", runId);
-      return Optional.empty();
-    }
-    phase = Stages.TRAIN_LENGTH_CONTROL;
-    TrainTask task =
-        TrainTask.newBuilder()
-            .setContext(runner.context(Stages.TRAIN_LENGTH_CONTROL))
-            .setRole(Roles.GENERATOR)
-            .setTrainingSet(set)
-            .setOutputDir(RunPaths.lengthControlAdapter(runId))
-            .setSeed(runner.seed(Stages.TRAIN_LENGTH_CONTROL, 0))
-            .build();
-    return Optional.of(runner.train(Stages.TRAIN_LENGTH_CONTROL).train(task));
+    return result;
   }
 
   /**

@@ -114,6 +114,13 @@ final class StageBoard {
     changed(true);
   }
 
+  /** Whether {@code stage} is done or was skipped (complete in the store). */
+  boolean ended(String stage) {
+    StageProgress.Builder b = stages.get(stage);
+    return b != null
+        && (b.getState() == StageState.STAGE_STATE_DONE || b.getState() == StageState.STAGE_STATE_SKIPPED);
+  }
+
   /** The stages with elapsed time and ETA of running ones as of now. */
   List<StageProgress> snapshot() {
     List<StageProgress> out = new ArrayList<>(stages.size());

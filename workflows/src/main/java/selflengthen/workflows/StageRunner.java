@@ -14,6 +14,7 @@ import selflengthen.activities.ControlActivities;
 import selflengthen.activities.EvalControlActivities;
 import selflengthen.activities.EvalInferenceActivities;
 import selflengthen.activities.InferenceActivities;
+import selflengthen.activities.Roles;
 import selflengthen.activities.RunPaths;
 import selflengthen.activities.Seeds;
 import selflengthen.activities.Stages;
@@ -21,10 +22,13 @@ import selflengthen.activities.TrainActivities;
 import selflengthen.method.SelfInstructBatches;
 import selflengthen.v1.AdapterRef;
 import selflengthen.v1.DatasetRef;
+import selflengthen.v1.DropShortTask;
+import selflengthen.v1.EvalScores;
 import selflengthen.v1.MergeStageTask;
 import selflengthen.v1.MergedStage;
 import selflengthen.v1.PlanStageTask;
 import selflengthen.v1.RunSpec;
+import selflengthen.v1.ScoreEvalTask;
 import selflengthen.v1.ShardRef;
 import selflengthen.v1.ShardSummary;
 import selflengthen.v1.ShardTask;
@@ -221,6 +225,45 @@ final class StageRunner {
       board.fail(stage);
       throw e;
     }
+  }
+
+  /** Drop-short (control) of {@code in} as the one-activity stage {@code stage}. */
+  StageResult dropShort(String stage, DatasetRef in) {
+    return single(
+            stage,
+            () ->
+                control(stage)
+                    .dropShort(
+                        DropShortTask.newBuilder()
+                            .setContext(context(stage))
+                            .setInput(in)
+                            .setOutputPath(RunPaths.stageOutput(runId(), round, stage))
+                            .setSeed(seed(stage, 0))
+                            .build()),
+            x -> x)
+        .result();
+  }
+
+  /** A benchmark's answers (the sharded eval stage) and their scores. */
+  record Scored(MergedStage answered, EvalScores scores) {}
+
+  /**
+   * The Generator ({@code adapter}; null: the base model) answers the benchmark file, sharded as
+   * the eval stage, and the answers are scored (control), the report written under {@code
+   * reportDir}. The seed evaluation, a round's evaluation and a standalone evaluation all run this.
+   */
+  Scored answerAndScore(DatasetRef benchmark, AdapterRef adapter, String reportDir) {
+    MergedStage answered =
+        sharded(new ShardedCall(Stages.EVAL, benchmark, 0, Roles.GENERATOR, adapter, null));
+    EvalScores scores =
+        evalControl(Stages.EVAL)
+            .scoreEval(
+                ScoreEvalTask.newBuilder()
+                    .setContext(context(Stages.EVAL))
+                    .setResponses(answered.getStage().getOutput())
+                    .setOutputDir(reportDir)
+                    .build());
+    return new Scored(answered, scores);
   }
 
   private ShardTask shardTask(ShardedCall call, ShardRef shard) {

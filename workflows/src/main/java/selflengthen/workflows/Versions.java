@@ -8,8 +8,9 @@ package selflengthen.workflows;
  */
 final class Versions {
   /**
-   * The round's stage sequence ({@code Stages.ROUND}). 2: the benchmark evaluation stage after
-   * measure, when the spec names an evaluation dataset.
+   * The round's step sequence ({@code SelfLengthenRoundImpl.run}). 2: the benchmark evaluation
+   * stage after measure, when the spec names an evaluation dataset. A new step gets the next value
+   * here and runs only when {@code version >=} it.
    */
   static final String ROUND_STAGES = "round-stages";
   static final int ROUND_STAGES_MAX = 4;

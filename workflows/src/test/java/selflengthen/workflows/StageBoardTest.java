@@ -1,6 +1,7 @@
 package selflengthen.workflows;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
@@ -15,6 +16,21 @@ import selflengthen.v1.StageState;
 class StageBoardTest {
   private final AtomicLong now = new AtomicLong(1_000);
   private final StageBoard board = new StageBoard(List.of("a", "b"), List.of(), 0, now::get);
+
+  @Test
+  void aStageHasEndedOnceDoneOrSkippedNotWhileRunningOrFailed() {
+    assertFalse(board.ended("a"), "pending");
+    board.begin("a");
+    assertFalse(board.ended("a"), "running");
+    board.finish("a", StageResult.getDefaultInstance());
+    assertTrue(board.ended("a"));
+    board.skip("b", StageResult.getDefaultInstance());
+    assertTrue(board.ended("b"));
+    board.begin("c");
+    board.fail("c");
+    assertFalse(board.ended("c"), "failed");
+    assertFalse(board.ended("unknown"));
+  }
 
   @Test
   void progressOfARunningStageWithElapsedTimeAndEta() {

@@ -59,7 +59,7 @@ public final class DecoderModel implements AutoCloseable {
   }
 
   public DecoderModel(DecoderWeights weights, NDManager manager) {
-    this(weights, manager, selflengthen.model.Djl.threads());
+    this(weights, manager, selflengthen.model.engine.Djl.threads());
   }
 
   /** @param linearBlocks column blocks of few-row projections (see {@link BlockedLinear}) */

@@ -11,7 +11,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import selflengthen.model.Checkpoint;
+import selflengthen.model.config.Checkpoint;
 import selflengthen.model.TinyModels;
 
 class DecoderModelTest {
