@@ -205,7 +205,7 @@ class TrainerTest {
       assertTrue(LengthGroups.of(samples).size() > 1, "the lengths split into groups");
       var params = m.weights().parameters();
       params.values().forEach(p -> p.setRequiresGradient(true));
-      selflengthen.model.Djl.setGradMode(true);
+      selflengthen.model.engine.Djl.setGradMode(true);
       int count = samples.stream().mapToInt(s -> s.ids().length - s.promptLength()).sum();
       float[] losses = new float[2];
       List<float[]> grads = new ArrayList<>();
@@ -234,7 +234,7 @@ class TrainerTest {
       assertTrue(largest > 1e-4, "the gradient is not zero");
       assertTrue(worst < 1e-5, "largest gradient difference " + worst);
     } finally {
-      selflengthen.model.Djl.setGradMode(wasGrad);
+      selflengthen.model.engine.Djl.setGradMode(wasGrad);
     }
   }
 }
