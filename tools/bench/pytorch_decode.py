@@ -224,6 +224,27 @@ def generate(model, prompts, new_tokens):
     return time.perf_counter() - start, steps
 
 
+def blas():
+    """The BLAS torch calls through libblas.so.3, with OpenBLAS's own account of the kernels it
+    picked (its core name: Cooperlake or SkylakeX are the AVX-512 kernels, Haswell the AVX2 ones)
+    and the variables that steer that choice."""
+    import ctypes
+    path = os.path.realpath("/usr/lib/x86_64-linux-gnu/libblas.so.3")
+    out = path
+    try:
+        lib = ctypes.CDLL(path)
+        name = lib.openblas_get_corename
+        name.restype = ctypes.c_char_p
+        config = lib.openblas_get_config
+        config.restype = ctypes.c_char_p
+        out = "%s, core %s (%s)" % (config().decode(), name().decode(), path)
+    except (OSError, AttributeError):
+        pass
+    env = ["%s=%s" % (k, os.environ[k]) for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
+           if k in os.environ]
+    return out + (", " + ", ".join(env) if env else ", OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset")
+
+
 def matmul_gflops():
     a = torch.randn(1024, 1024)
     b = torch.randn(1024, 1024)
@@ -258,7 +279,7 @@ def main():
     torch.set_num_threads(args.threads)
     out = {"implementation": "PyTorch %s eager fp32 from Python %s" % (
         torch.__version__, ".".join(map(str, sys.version_info[:3]))),
-        "blas": os.path.realpath("/usr/lib/x86_64-linux-gnu/libblas.so.3"),
+        "blas": blas(),
         "threads": torch.get_num_threads(), "load_average_at_start": os.getloadavg()[0]}
     with torch.inference_mode():
         ceiling = matmul_gflops()

@@ -5,7 +5,7 @@
 
 SELF_LENGTHEN is a checkout of QwenLM/Self-Lengthen and LONGWRITER one of THUDM/LongWriter: a
 working tree, or a bare git directory (files are then read with `git show HEAD:<path>`). OUT_DIR
-defaults to activities/src/test/resources/conformance. Needs only the Python standard library.
+defaults to method/src/test/resources/conformance. Needs only the Python standard library.
 
 Nothing of the reference is copied: each function is taken from the reference file's syntax tree
 at run time and executed on the generated inputs. The scripts import packages this needs none of
@@ -451,7 +451,7 @@ def main():
     sl, lw = sys.argv[1], sys.argv[2]
     here = os.path.dirname(os.path.abspath(__file__))
     out = sys.argv[3] if len(sys.argv) > 3 else os.path.join(
-        here, "..", "..", "activities", "src", "test", "resources", "conformance")
+        here, "..", "..", "method", "src", "test", "resources", "conformance")
     os.makedirs(out, exist_ok=True)
     qwen_utils = read_source(sl, "qwen/utils.py")
     llama_utils = read_source(sl, "llama/utils.py")

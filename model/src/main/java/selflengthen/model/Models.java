@@ -4,6 +4,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import selflengthen.model.api.LanguageModel;
+import selflengthen.model.config.Checkpoint;
+import selflengthen.model.config.EngineOptions;
+import selflengthen.model.engine.Djl;
 import selflengthen.model.generate.DjlLanguageModel;
 
 /** Entry point: open a Hugging Face checkpoint directory (Qwen2 or Llama) as a LanguageModel. */

@@ -31,6 +31,7 @@ import selflengthen.model.api.SamplingParams;
 import selflengthen.model.api.SftExample;
 import selflengthen.model.api.TrainingConfig;
 import selflengthen.model.api.TrainingJob;
+import selflengthen.model.config.EngineOptions;
 import selflengthen.model.generate.DjlLanguageModel;
 import selflengthen.model.generate.GenerationOptions;
 import selflengthen.model.generate.GenerationOutput;

@@ -5,8 +5,8 @@ import io.temporal.worker.Worker;
 /**
  * What a worker process serves on each task queue it polls: registers workflow and activity
  * implementations on the queue's {@link Worker}. Called once per polled queue before polling
- * starts. The CLI serves {@code
- * selflengthen.workers.registrar.SelfLengthenRegistrar}; tests pass their own.
+ * starts. The CLI serves the project's
+ * registrar (package {@code registrar}); tests pass their own.
  */
 @FunctionalInterface
 public interface WorkerRegistrar {

@@ -9,7 +9,7 @@ import selflengthen.v1.RoundSettings;
  */
 final class FanOutSettings {
   static final int MIN_SHARDS = 1;
-  static final int MAX_SHARDS = selflengthen.spec.SpecValidator.MAX_SHARDS;
+  static final int MAX_SHARDS = selflengthen.activities.Limits.MAX_SHARDS;
 
   private boolean paused;
   private int maxConcurrentShards;

@@ -10,7 +10,7 @@ import selflengthen.activities.Roles;
 import selflengthen.activities.RunPaths;
 import selflengthen.activities.Stages;
 import selflengthen.activities.TrainActivities;
-import selflengthen.spec.PreferenceSpecs;
+import selflengthen.method.preference.PreferenceSpecs;
 import selflengthen.v1.AdapterRef;
 import selflengthen.v1.BuiltPreferenceSets;
 import selflengthen.v1.DpoTask;

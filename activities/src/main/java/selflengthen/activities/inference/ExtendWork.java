@@ -78,7 +78,7 @@ final class ExtendWork implements UnitWork {
         int initial = s.prompts().profile().countWords(kept.response());
         if (s.keepTrace()) {
           // The preference pairs' other rejected sides: the texts on the way of this try.
-          var trace = attempt.trace(unit.row(), unit.sub(), kept.instruction());
+          var trace = selflengthen.method.preference.ExtensionTrace.of(attempt, unit.row(), unit.sub(), kept.instruction());
           return new Outcome(
               new ExtensionRow(unit.row(), unit.sub(), kept.instruction(), kept.response(), best, initial,
                   words, t + 1, trace.steps(), trace.checkRejected()),

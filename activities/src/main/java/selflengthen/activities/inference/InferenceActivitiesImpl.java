@@ -17,7 +17,7 @@ import selflengthen.method.NearDuplicates;
 import selflengthen.model.api.SamplingParams;
 import selflengthen.store.DataStore;
 import selflengthen.store.ModelVersion;
-import selflengthen.spec.PreferenceSpecs;
+import selflengthen.method.preference.PreferenceSpecs;
 import selflengthen.v1.RunSpec;
 import selflengthen.v1.Sampling;
 import selflengthen.v1.SelfInstruct;

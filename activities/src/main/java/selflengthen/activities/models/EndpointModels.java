@@ -13,7 +13,7 @@ import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import selflengthen.activities.support.ActivityErrors;
-import selflengthen.model.Checkpoint;
+import selflengthen.model.config.Checkpoint;
 import selflengthen.model.api.ChatTemplate;
 import selflengthen.model.api.LanguageModel;
 import selflengthen.model.openai.ApiKey;

@@ -16,7 +16,7 @@ import selflengthen.method.preference.ExtensionTrace;
 import selflengthen.method.preference.PreferencePair;
 import selflengthen.method.preference.PreferencePairs;
 import selflengthen.method.preference.PreferenceWriters;
-import selflengthen.spec.PreferenceSpecs;
+import selflengthen.method.preference.PreferenceSpecs;
 import selflengthen.store.DataStore;
 import selflengthen.store.InputRef;
 import selflengthen.v1.BuiltPreferenceSets;

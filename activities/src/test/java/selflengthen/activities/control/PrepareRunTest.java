@@ -174,7 +174,7 @@ class PrepareRunTest {
     b.getModelsBuilder().setJudge(ModelRef.newBuilder().setEndpoint("http://127.0.0.1:9/v1").setModelName("judge")
         .setApiKeyEnv("JUDGE_KEY"));
     b.getModelsBuilder().setGenerator(ModelRef.newBuilder().setPath(model.toString()));
-    ModelPool pool = new ModelPool(selflengthen.model.EngineOptions.defaults(), name -> null);
+    ModelPool pool = new ModelPool(selflengthen.model.config.EngineOptions.defaults(), name -> null);
     ScriptedModels scripted = new ScriptedModels();
     // The pool judges the endpoint; the scripted double passes the (unreadable) test checkpoint.
     ModelProvider poolThatReads = new ModelProvider() {

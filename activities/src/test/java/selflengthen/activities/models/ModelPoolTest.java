@@ -77,7 +77,7 @@ class ModelPoolTest {
   @Test
   void endpointRefsGetOneSharedClientAndAreCheckedWithoutTheNetwork() throws Exception {
     java.util.Map<String, String> env = java.util.Map.of("ENDPOINT_KEY", "sk-test-4411");
-    try (ModelPool pool = new ModelPool(selflengthen.model.EngineOptions.defaults(), env::get)) {
+    try (ModelPool pool = new ModelPool(selflengthen.model.config.EngineOptions.defaults(), env::get)) {
       // Port 9 (discard) on loopback: nothing listens, and check/model must not need it.
       ModelRef ref = ModelRef.newBuilder().setEndpoint("http://127.0.0.1:9/v1").setModelName("m")
           .setApiKeyEnv("ENDPOINT_KEY").setMaxConcurrency(3).setTimeoutSeconds(7).build();

@@ -10,9 +10,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import selflengthen.model.Checkpoint;
-import selflengthen.model.Djl;
-import selflengthen.model.EngineOptions;
+import selflengthen.model.config.Checkpoint;
+import selflengthen.model.engine.Djl;
+import selflengthen.model.config.EngineOptions;
 import selflengthen.model.api.ChatTemplate;
 import selflengthen.model.api.FinishReason;
 import selflengthen.model.api.GenerationRequest;
@@ -75,7 +75,7 @@ public final class DjlLanguageModel implements LanguageModel {
       Set<Integer> eos = checkpoint.eosTokenIds(tokenizer);
       return Djl.onFreshThread("load-" + checkpoint.name(), () -> {
         long start = System.nanoTime();
-        DecoderModel model = DecoderModel.load(config, dir, device);
+        DecoderModel model = DecoderModel.load(config, dir, device, options.bf16());
         LOG.info("weights loaded in {} ms", (System.nanoTime() - start) / 1_000_000);
         try {
           Scheduler scheduler = new Scheduler(model, tokenizer, eos, options.maxBatchSize(),

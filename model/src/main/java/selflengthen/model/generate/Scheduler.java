@@ -9,7 +9,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import selflengthen.model.Djl;
+import selflengthen.model.engine.Djl;
 import selflengthen.model.lora.FusedLora;
 import selflengthen.model.nn.DecoderModel;
 import selflengthen.model.tokenizer.TextTokenizer;

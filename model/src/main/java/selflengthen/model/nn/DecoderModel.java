@@ -44,14 +44,26 @@ public final class DecoderModel implements AutoCloseable {
   private NDArray columns;
   /** Decode-step projections (generation only; training keeps the plain kernel for autograd). */
   private final BlockedLinear blocked;
+  /** Generation's projections in bfloat16 (EngineOptions.bf16), null in float32. */
+  private final Bf16Linear bf16;
 
   /** Loads a checkpoint's weights onto a device; the model owns (and closes) its manager. */
   public static DecoderModel load(ModelConfig config, java.nio.file.Path dir, Device device)
       throws java.io.IOException {
+    return load(config, dir, device, false);
+  }
+
+  /**
+   * @param bf16 run generation's projections in bfloat16 (see {@link Bf16Linear}); training
+   *     ({@link #hiddenStates}) stays in float32
+   */
+  public static DecoderModel load(ModelConfig config, java.nio.file.Path dir, Device device,
+      boolean bf16) throws java.io.IOException {
     NDManager manager = NDManager.newBaseManager(device);
     try {
       var tensors = selflengthen.model.io.WeightFiles.open(dir);
-      return new DecoderModel(DecoderWeights.load(config, tensors, manager, device), manager);
+      return new DecoderModel(DecoderWeights.load(config, tensors, manager, device), manager,
+          selflengthen.model.engine.Djl.threads(), bf16);
     } catch (java.io.IOException | RuntimeException e) {
       manager.close();
       throw e;
@@ -59,11 +71,14 @@ public final class DecoderModel implements AutoCloseable {
   }
 
   public DecoderModel(DecoderWeights weights, NDManager manager) {
-    this(weights, manager, selflengthen.model.Djl.threads());
+    this(weights, manager, selflengthen.model.engine.Djl.threads(), false);
   }
 
-  /** @param linearBlocks column blocks of few-row projections (see {@link BlockedLinear}) */
-  DecoderModel(DecoderWeights weights, NDManager manager, int linearBlocks) {
+  /**
+   * @param linearBlocks column blocks of few-row projections (see {@link BlockedLinear})
+   * @param bf16 generation's projections in bfloat16 (see {@link Bf16Linear})
+   */
+  DecoderModel(DecoderWeights weights, NDManager manager, int linearBlocks, boolean bf16) {
     this.config = weights.config();
     this.weights = weights;
     this.manager = manager;
@@ -77,6 +92,22 @@ public final class DecoderModel implements AutoCloseable {
     this.nkv = config.numKvHeads();
     this.hd = config.headDim();
     this.blocked = new BlockedLinear(linearBlocks, manager.getDevice());
+    this.bf16 = bf16 ? new Bf16Linear(manager) : null;
+    if (this.bf16 != null) {
+      java.util.List<NDArray> matrices = new java.util.ArrayList<>();
+      for (LayerWeights w : weights.layers()) {
+        for (Projection p : Projection.values()) {
+          matrices.add(w.weight(p));
+        }
+      }
+      matrices.add(weights.lmHead());
+      this.bf16.prepare(matrices);
+    }
+  }
+
+  /** True when generation's projections run in bfloat16. */
+  public boolean bf16() {
+    return bf16 != null;
   }
 
   public ModelConfig config() {
@@ -133,6 +164,7 @@ public final class DecoderModel implements AutoCloseable {
     NDArray slots = manager.create(slotIds, new Shape(batch, 1));
     ctx.cache = cache;
     ctx.linear = blocked;
+    ctx.bf16 = bf16;
     ctx.write = new NDIndex("{}, :, {}", slots, positions);
     ctx.read = new NDIndex().addSliceDim(slot0, slot0 + batch).addAllDim()
         .addSliceDim(0, attendLength);
@@ -152,7 +184,9 @@ public final class DecoderModel implements AutoCloseable {
       }
       x = x.get(new NDIndex("{}, {}", manager.create(rows), manager.create(cols2)));
     }
-    return blocked.apply(Ops.rmsNorm(x, weights.finalNorm(), eps), weights.lmHead(), null);
+    NDArray last = Ops.rmsNorm(x, weights.finalNorm(), eps);
+    return bf16 != null ? bf16.apply(last, weights.lmHead(), null)
+        : blocked.apply(last, weights.lmHead(), null);
   }
 
   /**
@@ -217,8 +251,8 @@ public final class DecoderModel implements AutoCloseable {
 
   private NDArray project(int l, Projection p, NDArray input, LayerWeights w, LoraDelta lora,
       Ctx ctx) {
-    NDArray out = ctx.linear != null
-        ? ctx.linear.apply(input, w.weight(p), w.bias(p))
+    NDArray out = ctx.bf16 != null ? ctx.bf16.apply(input, w.weight(p), w.bias(p))
+        : ctx.linear != null ? ctx.linear.apply(input, w.weight(p), w.bias(p))
         : Ops.linear(input, w.weight(p), w.bias(p));
     if (lora != null) {
       NDArray delta = lora.delta(l, p, input);
@@ -270,6 +304,9 @@ public final class DecoderModel implements AutoCloseable {
   @Override
   public void close() {
     blocked.close();
+    if (bf16 != null) {
+      bf16.close();
+    }
     rope.close();
     if (columns != null) {
       columns.close();
@@ -292,6 +329,8 @@ public final class DecoderModel implements AutoCloseable {
     KvCache cache;
     /** Set for generation: few-row projections as blocked matmuls. */
     BlockedLinear linear;
+    /** Set for generation in bfloat16. */
+    Bf16Linear bf16;
     NDIndex write;
     NDIndex read;
 

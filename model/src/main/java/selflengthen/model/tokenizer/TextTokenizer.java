@@ -12,7 +12,7 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.OptionalInt;
-import selflengthen.model.Djl;
+import selflengthen.model.engine.Djl;
 
 /**
  * A checkpoint's tokenizer.json, loaded locally with DJL's Hugging Face tokenizers binding. It

@@ -20,9 +20,9 @@ import java.util.Set;
 import java.util.SplittableRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import selflengthen.model.Checkpoint;
+import selflengthen.model.config.Checkpoint;
 import selflengthen.model.CheckpointWriter;
-import selflengthen.model.Djl;
+import selflengthen.model.engine.Djl;
 import selflengthen.model.api.Trainer;
 import selflengthen.model.api.TrainingConfig;
 import selflengthen.model.api.TrainingJob;
@@ -242,8 +242,30 @@ public final class SftTrainer implements Trainer {
     return p;
   }
 
-  /** Mean cross-entropy of the response tokens of one right-padded micro-batch. */
+  /**
+   * Mean cross-entropy of the response tokens of one micro-batch. The samples run in groups of
+   * similar length ({@link LengthGroups}), each right-padded to its own longest: with causal
+   * attention a sample's logits do not depend on the padding after it, so the loss (the sum over
+   * the groups divided by the micro-batch's response tokens) and its gradients are those of the
+   * whole micro-batch padded to its longest sample, without the padding's compute (a micro-batch of
+   * 8 demo examples spans 40 to 1,000 tokens).
+   */
   static NDArray microBatchLoss(DecoderModel model, LoraDelta delta,
+      List<SftDataset.Sample> samples) {
+    int count = 0;
+    for (SftDataset.Sample s : samples) {
+      count += s.ids().length - s.promptLength();
+    }
+    NDArray sum = null;
+    for (List<SftDataset.Sample> group : LengthGroups.of(samples)) {
+      NDArray part = responseLogProbSum(model, delta, group);
+      sum = sum == null ? part : sum.add(part);
+    }
+    return sum.neg().div(count);
+  }
+
+  /** Sum of the log-probabilities of the response tokens of one right-padded group. */
+  static NDArray responseLogProbSum(DecoderModel model, LoraDelta delta,
       List<SftDataset.Sample> samples) {
     int b = samples.size();
     int len = 0;
@@ -275,7 +297,7 @@ public final class SftTrainer implements Trainer {
       index[i] = i;
     }
     NDArray chosen = logp.get(new NDIndex("{}, {}", m.create(index), m.create(targets)));
-    return chosen.mean().neg();
+    return chosen.sum();
   }
 
   /** AdamW moments for each trainable array, updated by PyTorch's fused kernel. */

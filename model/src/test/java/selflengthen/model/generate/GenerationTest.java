@@ -13,7 +13,7 @@ import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import selflengthen.model.EngineOptions;
+import selflengthen.model.config.EngineOptions;
 import selflengthen.model.Models;
 import selflengthen.model.TinyModels;
 import selflengthen.model.api.ChatMessage;

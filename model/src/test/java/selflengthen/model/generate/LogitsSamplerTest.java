@@ -14,7 +14,7 @@ import java.util.random.RandomGenerator;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import selflengthen.model.Djl;
+import selflengthen.model.engine.Djl;
 import selflengthen.model.api.SamplingParams;
 
 /** Hand-made logits with known probabilities. */

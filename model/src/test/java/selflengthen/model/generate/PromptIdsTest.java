@@ -9,7 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import selflengthen.model.EngineOptions;
+import selflengthen.model.config.EngineOptions;
 import selflengthen.model.Models;
 import selflengthen.model.TinyModels;
 

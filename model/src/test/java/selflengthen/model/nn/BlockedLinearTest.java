@@ -10,7 +10,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import org.junit.jupiter.api.Test;
-import selflengthen.model.Djl;
+import selflengthen.model.engine.Djl;
 
 class BlockedLinearTest {
   @Test

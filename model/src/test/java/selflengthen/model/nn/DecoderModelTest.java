@@ -11,7 +11,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import selflengthen.model.Checkpoint;
+import selflengthen.model.config.Checkpoint;
 import selflengthen.model.TinyModels;
 
 class DecoderModelTest {
@@ -102,7 +102,7 @@ class DecoderModelTest {
     DecoderWeights weights = DecoderWeights.load(c.config(),
         selflengthen.model.io.WeightFiles.open(dir), manager, Device.cpu());
     long[] seq = tokens(10, 4);
-    try (DecoderModel blocked = new DecoderModel(weights, manager, 4);
+    try (DecoderModel blocked = new DecoderModel(weights, manager, 4, false);
         NDScope scope = new NDScope();
         KvCache cache = new KvCache(c.config(), 1, 32, manager, Device.cpu())) {
       NDArray ids = manager.create(seq, new ai.djl.ndarray.types.Shape(1, 10));

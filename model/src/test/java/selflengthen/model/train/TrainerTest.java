@@ -16,13 +16,13 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import selflengthen.model.Checkpoint;
+import selflengthen.model.config.Checkpoint;
 import selflengthen.model.io.SafetensorsFile;
 import selflengthen.model.lora.LoraWeights;
 import selflengthen.model.nn.DecoderModel;
 import selflengthen.model.nn.KvCache;
 import org.junit.jupiter.api.io.TempDir;
-import selflengthen.model.EngineOptions;
+import selflengthen.model.config.EngineOptions;
 import selflengthen.model.Models;
 import selflengthen.model.TinyModels;
 import selflengthen.model.api.ChatMessage;
@@ -186,5 +186,55 @@ class TrainerTest {
     TrainingJob other = new TrainingJob(a.baseModel(), null, a.outputDir(), a.checkpointDir(),
         EXAMPLES.subList(0, 2), a.config());
     assertThrows(IllegalStateException.class, () -> new SftTrainer().train(other, p -> { }));
+  }
+
+  @Test
+  void lengthGroupedMicroBatchHasTheLossAndGradientsOfOnePaddedBatch() throws Exception {
+    Checkpoint base = Checkpoint.read(TinyModels.pretrained());
+    boolean wasGrad = ai.djl.pytorch.jni.JniUtils.isGradMode();
+    try (DecoderModel m = DecoderModel.load(base.config(), TinyModels.pretrained(), Device.cpu())) {
+      java.util.SplittableRandom r = new java.util.SplittableRandom(3);
+      List<SftDataset.Sample> samples = new ArrayList<>();
+      for (int length : new int[] {90, 7, 60, 12, 88, 9}) {
+        int[] ids = new int[length];
+        for (int t = 0; t < length; t++) {
+          ids[t] = r.nextInt(base.config().vocabSize());
+        }
+        samples.add(new SftDataset.Sample(ids, Math.max(1, length / 3)));
+      }
+      assertTrue(LengthGroups.of(samples).size() > 1, "the lengths split into groups");
+      var params = m.weights().parameters();
+      params.values().forEach(p -> p.setRequiresGradient(true));
+      selflengthen.model.engine.Djl.setGradMode(true);
+      int count = samples.stream().mapToInt(s -> s.ids().length - s.promptLength()).sum();
+      float[] losses = new float[2];
+      List<float[]> grads = new ArrayList<>();
+      for (int variant = 0; variant < 2; variant++) {
+        try (NDScope scope = new NDScope()) {
+          NDArray loss = variant == 0
+              ? SftTrainer.microBatchLoss(m, null, samples)
+              : SftTrainer.responseLogProbSum(m, null, samples).neg().div(count);
+          ai.djl.pytorch.jni.JniUtils.backward((ai.djl.pytorch.engine.PtNDArray) loss,
+              (ai.djl.pytorch.engine.PtNDArray) loss.onesLike(), false, false);
+          losses[variant] = loss.getFloat();
+          NDArray g = params.get(params.keySet().iterator().next()).getGradient();
+          // gradients accumulate: the second variant's are the total less the first's
+          grads.add(g.toFloatArray());
+        }
+      }
+      assertEquals(losses[1], losses[0], 1e-5f);
+      float[] a = grads.get(0);
+      float[] total = grads.get(1);
+      double worst = 0;
+      double largest = 0;
+      for (int i = 0; i < a.length; i++) {
+        worst = Math.max(worst, Math.abs(a[i] - (total[i] - a[i])));
+        largest = Math.max(largest, Math.abs(a[i]));
+      }
+      assertTrue(largest > 1e-4, "the gradient is not zero");
+      assertTrue(worst < 1e-5, "largest gradient difference " + worst);
+    } finally {
+      selflengthen.model.engine.Djl.setGradMode(wasGrad);
+    }
   }
 }

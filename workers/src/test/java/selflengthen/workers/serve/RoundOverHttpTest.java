@@ -24,7 +24,7 @@ import selflengthen.activities.models.ModelPool;
 import selflengthen.activities.testing.ScriptedModel;
 import selflengthen.activities.testing.ScriptedTrainer;
 import selflengthen.activities.testing.TestRuns;
-import selflengthen.model.EngineOptions;
+import selflengthen.model.config.EngineOptions;
 import selflengthen.model.ModelFactory;
 import selflengthen.model.api.GenerationRequest;
 import selflengthen.model.openai.ApiKey;
