@@ -69,7 +69,7 @@ public final class DemoCommand implements Callable<Integer> {
   boolean preferenceBench;
 
   @Option(names = "--dpo-learning-rate", paramLabel = "LR", split = ",",
-      description = "With --preference-bench: DPO's learning rate(s) (default 5e-6).")
+      description = "DPO's learning rate: with --dpo the run's (the first given), with --preference-bench one SFT + DPO variant each (default 5e-6).")
   java.util.List<Float> dpoLearningRates = new java.util.ArrayList<>();
 
   @Option(names = "--dpo",
