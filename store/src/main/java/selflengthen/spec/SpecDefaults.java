@@ -3,6 +3,14 @@ package selflengthen.spec;
 import java.util.List;
 import selflengthen.method.LanguageProfile;
 import selflengthen.v1.DropShort;
+import selflengthen.v1.Dpo;
+import selflengthen.v1.DpoWhen;
+import selflengthen.v1.GenerationMode;
+import selflengthen.v1.GenerationSettings;
+import selflengthen.v1.PairOptions;
+import selflengthen.v1.Preference;
+import selflengthen.v1.PreferenceMethod;
+import selflengthen.v1.RejectedSource;
 import selflengthen.v1.Evaluation;
 import selflengthen.v1.Extension;
 import selflengthen.v1.InitialResponses;
@@ -99,6 +107,8 @@ public final class SpecDefaults {
     b.setMeasurement(measurement(b.getMeasurement(), sampling));
     b.setLengthControl(lengthControl(b.getLengthControl()));
     b.setCollect(collect(b.getCollect()));
+    b.setGeneration(generation(b.getGeneration()));
+    b.setPreference(preference(b.getPreference()));
     if (!b.getEvaluation().getDataset().isEmpty()) {
       // Only with a benchmark file, so the resolved spec of a run without one stays as it was.
       b.setEvaluation(evaluation(b.getEvaluation(), b.getMeasurement().getSampling()));
@@ -369,7 +379,58 @@ public final class SpecDefaults {
     if (!b.hasConcurrent()) {
       b.setConcurrent(true);
     }
+    if (b.getPreference() == PreferenceMethod.PREFERENCE_METHOD_UNSPECIFIED) {
+      b.setPreference(PreferenceMethod.PREFERENCE_METHOD_NONE);
+    }
+    b.setDpo(dpo(b.getDpo()));
     return b.build();
+  }
+
+  /** DPO's beta of Rafailov et al. and LongWriter; LLaMA-Factory's DPO examples' lr and epochs. */
+  public static final float DPO_BETA = 0.1f;
+  public static final float DPO_EPOCHS = 1f;
+  public static final float DPO_LEARNING_RATE = 5e-6f;
+
+  static Dpo dpo(Dpo d) {
+    Dpo.Builder b = d.toBuilder();
+    if (!b.hasBeta()) {
+      b.setBeta(DPO_BETA);
+    }
+    if (b.getWhen() == DpoWhen.DPO_WHEN_UNSPECIFIED) {
+      b.setWhen(DpoWhen.DPO_WHEN_EACH_ROUND);
+    }
+    if (!b.hasEpochs()) {
+      b.setEpochs(DPO_EPOCHS);
+    }
+    if (!b.hasLearningRate()) {
+      b.setLearningRate(DPO_LEARNING_RATE);
+    }
+    return b.build();
+  }
+
+  static GenerationSettings generation(GenerationSettings g) {
+    GenerationSettings.Builder b = g.toBuilder();
+    if (b.getMode() == GenerationMode.GENERATION_MODE_UNSPECIFIED) {
+      b.setMode(GenerationMode.GENERATION_MODE_SELF_LENGTHEN);
+    }
+    return b.build();
+  }
+
+  static Preference preference(Preference p) {
+    PairOptions.Builder b = p.getPairs().toBuilder();
+    if (b.getRejected() == RejectedSource.REJECTED_SOURCE_UNSPECIFIED) {
+      b.setRejected(RejectedSource.REJECTED_SOURCE_START);
+    }
+    if (!b.hasSuriPairs()) {
+      b.setSuriPairs(false);
+    }
+    if (!b.hasMaxPerKind()) {
+      b.setMaxPerKind(2);
+    }
+    if (!b.hasWrite()) {
+      b.setWrite(false);
+    }
+    return p.toBuilder().setPairs(b).build();
   }
 
   static Parallelism parallelism(Parallelism p) {

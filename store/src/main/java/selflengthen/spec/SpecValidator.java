@@ -178,6 +178,7 @@ public final class SpecValidator {
 
     lengthControl(p, s.getLengthControl());
     evaluation(p, s);
+    preferenceStage(p, s);
 
     for (Map.Entry<String, String> e : s.getPromptOverridesMap().entrySet()) {
       if (e.getValue().isBlank()) {
@@ -358,6 +359,41 @@ public final class SpecValidator {
       p.add("training.weight_decay", "must be 0 or more (got " + t.getWeightDecay() + ")");
     }
     p.atLeast("training.checkpoint_every", t.getCheckpointEvery(), 1);
+  }
+
+  /** The preference stage, its pairs and the generation mode (all ours, off by default). */
+  private static void preferenceStage(Problems p, RunSpec s) {
+    Training t = s.getTraining();
+    if (t.getPreference() == selflengthen.v1.PreferenceMethod.UNRECOGNIZED) {
+      p.add("training.preference", "unknown method (expected PREFERENCE_METHOD_NONE or PREFERENCE_METHOD_DPO)");
+    }
+    var dpo = t.getDpo();
+    if (!(dpo.getBeta() > 0 && Float.isFinite(dpo.getBeta()))) {
+      p.add("training.dpo.beta", "must be greater than 0 (got " + dpo.getBeta() + ")");
+    }
+    if (dpo.getWhen() == selflengthen.v1.DpoWhen.UNRECOGNIZED) {
+      p.add("training.dpo.when", "unknown value (expected DPO_WHEN_EACH_ROUND or DPO_WHEN_LAST_ROUND)");
+    }
+    if (!(dpo.getEpochs() > 0 && Float.isFinite(dpo.getEpochs()))) {
+      p.add("training.dpo.epochs", "must be greater than 0 (got " + dpo.getEpochs() + ")");
+    }
+    if (!(dpo.getLearningRate() > 0 && Float.isFinite(dpo.getLearningRate()))) {
+      p.add("training.dpo.learning_rate", "must be greater than 0 (got " + dpo.getLearningRate() + ")");
+    }
+    if (t.getPreference() == selflengthen.v1.PreferenceMethod.PREFERENCE_METHOD_DPO
+        && t.getMethod() == TrainMethod.TRAIN_METHOD_FULL) {
+      p.add("training.preference", "PREFERENCE_METHOD_DPO trains a LoRA on top of the SFT adapter:"
+          + " it needs training.method TRAIN_METHOD_LORA (got TRAIN_METHOD_FULL)");
+    }
+    var pairs = s.getPreference().getPairs();
+    if (pairs.getRejected() == selflengthen.v1.RejectedSource.UNRECOGNIZED) {
+      p.add("preference.pairs.rejected", "unknown source (expected REJECTED_SOURCE_START,"
+          + " REJECTED_SOURCE_CHECK_REJECTED or REJECTED_SOURCE_SHORTER_STEP)");
+    }
+    p.atLeast("preference.pairs.max_per_kind", pairs.getMaxPerKind(), 1);
+    if (s.getGeneration().getMode() == selflengthen.v1.GenerationMode.UNRECOGNIZED) {
+      p.add("generation.mode", "unknown mode (expected GENERATION_MODE_SELF_LENGTHEN or GENERATION_MODE_AGENTWRITE)");
+    }
   }
 
   private static void lengthControl(Problems p, LengthControl l) {

@@ -10,7 +10,12 @@ import selflengthen.activities.Roles;
 import selflengthen.activities.RunPaths;
 import selflengthen.activities.Stages;
 import selflengthen.activities.TrainActivities;
+import selflengthen.method.preference.PreferenceSpecs;
 import selflengthen.v1.AdapterRef;
+import selflengthen.v1.BuiltPreferenceSets;
+import selflengthen.v1.DpoTask;
+import selflengthen.v1.DpoWhen;
+import selflengthen.v1.PreferenceSetsTask;
 import selflengthen.v1.BuiltTrainingSets;
 import selflengthen.v1.DatasetRef;
 import selflengthen.v1.MergedStage;
@@ -74,14 +79,24 @@ public class SelfLengthenRoundImpl implements SelfLengthenRound {
             board,
             StageRunner.Features.since(version, Versions.ROUND_STAGES_FAST, Versions.ROUND_STAGES_BATCHES));
     relay.start();
+    boolean preference = version >= Versions.ROUND_STAGES_PREFERENCE;
+    if (preference && PreferenceSpecs.agentWrite(spec)) {
+      runner.agentWriteResponses();
+    }
 
     steps.run(Stages.SELF_INSTRUCT, this::selfInstruct);
     steps.run(Stages.RESPOND, this::respond);
     steps.run(Stages.DROP_SHORT, this::dropShort);
     steps.run(Stages.EXTEND, this::extend);
+    if (preference && PreferenceSpecs.writesPairs(spec)) {
+      steps.run(Stages.PREFERENCE, this::preferenceSets);
+    }
     steps.run(Stages.DROP_SHORT_EXTENDED, this::dropShortExtended);
     steps.run(Stages.TRAINING_SETS, this::trainingSets);
     steps.run(List.of(Stages.TRAIN_GENERATOR, Stages.TRAIN_EXTENDER), this::train);
+    if (preference && PreferenceSpecs.dpoAfterRound(spec, round)) {
+      steps.run(Stages.TRAIN_DPO, this::trainDpo);
+    }
     steps.run(Stages.MEASURE, this::measure);
     if (version >= Versions.ROUND_STAGES_EVAL && !spec.getEvaluation().getDataset().isEmpty()) {
       steps.run(Stages.EVAL, this::evaluate);
@@ -278,6 +293,72 @@ public class SelfLengthenRoundImpl implements SelfLengthenRound {
       t.setPrevious(previous);
     }
     return t.build();
+  }
+
+  /**
+   * The round's preference pairs from every successful extension attempt (before drop-short, which
+   * only thins the training sets), in LLaMA-Factory's and TRL's formats.
+   */
+  private void preferenceSets() {
+    String stage = Stages.PREFERENCE;
+    DatasetRef extended = output(Stages.EXTEND);
+    StageRunner.Single<BuiltPreferenceSets> built =
+        runner.single(
+            stage,
+            () ->
+                runner
+                    .preference(stage)
+                    .buildPreferenceSets(
+                        PreferenceSetsTask.newBuilder()
+                            .setContext(runner.context(stage))
+                            .setExtended(extended)
+                            .setOutputDir(RunPaths.stageDir(runner.runId(), round, stage))
+                            .setSeed(runner.seed(stage, 0))
+                            .build()),
+            s ->
+                StageResult.newBuilder()
+                    .setOutput(s.getPairs())
+                    .addShards(s.getLlamaFactory())
+                    .addShards(s.getTrl())
+                    .setSamplesIn(extended.getCount())
+                    .setSamplesOut(s.getPairs().getCount())
+                    .build());
+    result.setPreferencePairs(built.value().getPairs()).addStages(built.result());
+  }
+
+  /**
+   * DPO of the Generator on top of its SFT adapter: on this round's pairs, or (once, after the
+   * last round) on every round's. The DPO adapter becomes the round's Generator (measured, and the
+   * next round's start); the SFT figures stay in generator_training.
+   */
+  private void trainDpo() {
+    String stage = Stages.TRAIN_DPO;
+    DpoTask.Builder task =
+        DpoTask.newBuilder()
+            .setContext(runner.context(stage))
+            .setSftAdapter(result.getGeneratorTraining().getAdapter())
+            .setOutputDir(RunPaths.stageDir(runner.runId(), round, stage) + "/adapter")
+            .setSeed(runner.seed(stage, 0));
+    if (spec.getTraining().getDpo().getWhen() == DpoWhen.DPO_WHEN_LAST_ROUND) {
+      for (int k = 1; k <= round; k++) {
+        task.addPairs(
+            DatasetRef.newBuilder()
+                .setPath(RunPaths.stageDir(runner.runId(), k, Stages.PREFERENCE) + "/pairs.jsonl"));
+      }
+    } else {
+      task.addPairs(output(Stages.PREFERENCE));
+    }
+    DpoTask t = task.build();
+    StageRunner.Single<TrainingResult> dpo =
+        runner.single(
+            stage,
+            () -> runner.dpo(stage).trainDpo(t),
+            r -> StageResult.newBuilder().setSamplesIn(r.getExamples()).build());
+    result
+        .setDpoTraining(dpo.value())
+        .setGeneratorTraining(
+            result.getGeneratorTraining().toBuilder().setAdapter(dpo.value().getAdapter()))
+        .addStages(dpo.result());
   }
 
   /** The new Generator answers the held-out instructions: this round's length figures. */

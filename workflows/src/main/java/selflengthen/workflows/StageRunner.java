@@ -13,7 +13,10 @@ import selflengthen.activities.CallIds;
 import selflengthen.activities.ControlActivities;
 import selflengthen.activities.EvalControlActivities;
 import selflengthen.activities.EvalInferenceActivities;
+import selflengthen.activities.AgentWriteActivities;
+import selflengthen.activities.DpoActivities;
 import selflengthen.activities.InferenceActivities;
+import selflengthen.activities.PreferenceActivities;
 import selflengthen.activities.Roles;
 import selflengthen.activities.RunPaths;
 import selflengthen.activities.Seeds;
@@ -85,6 +88,7 @@ final class StageRunner {
   private final FanOutSettings settings;
   private final StageBoard board;
   private final Features features;
+  private boolean agentWrite;
 
   StageRunner(RunSpec spec, int round, FanOutSettings settings, StageBoard board, Features features) {
     this.spec = spec;
@@ -133,6 +137,30 @@ final class StageRunner {
         EvalControlActivities.class,
         ActivityOptionsFactory.forCall(
             ActivityOptionsFactory.control(), CallIds.stage(runId(), round, stage)));
+  }
+
+  /** The round's preference sets (ours), on the control queue. */
+  PreferenceActivities preference(String stage) {
+    return Workflow.newActivityStub(
+        PreferenceActivities.class,
+        ActivityOptionsFactory.forCall(
+            ActivityOptionsFactory.control(), CallIds.stage(runId(), round, stage)));
+  }
+
+  /** DPO of the Generator (ours), on the train queue. */
+  DpoActivities dpo(String stage) {
+    return Workflow.newActivityStub(
+        DpoActivities.class,
+        ActivityOptionsFactory.forCall(
+            ActivityOptionsFactory.train(), CallIds.stage(runId(), round, stage)));
+  }
+
+  /**
+   * From now on the respond stage's shards are AgentWrite shards ({@code generation.mode}); the
+   * round sets it behind its version, so rounds recorded before keep their respond shards.
+   */
+  void agentWriteResponses() {
+    agentWrite = true;
   }
 
   TrainActivities train(String stage) {
@@ -290,6 +318,14 @@ final class StageRunner {
               ActivityOptionsFactory.forCall(
                   ActivityOptionsFactory.inference(), task.getContext().getCallId()));
       return Async.function(eval::evalShard, task);
+    }
+    if (agentWrite && stage.equals(Stages.RESPOND)) {
+      AgentWriteActivities writer =
+          Workflow.newActivityStub(
+              AgentWriteActivities.class,
+              ActivityOptionsFactory.forCall(
+                  ActivityOptionsFactory.inference(inferenceHeartbeat()), task.getContext().getCallId()));
+      return Async.function(writer::agentWriteShard, task);
     }
     InferenceActivities stub =
         Workflow.newActivityStub(

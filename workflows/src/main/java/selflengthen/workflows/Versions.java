@@ -13,7 +13,7 @@ final class Versions {
    * here and runs only when {@code version >=} it.
    */
   static final String ROUND_STAGES = "round-stages";
-  static final int ROUND_STAGES_MAX = 4;
+  static final int ROUND_STAGES_MAX = 5;
   static final int ROUND_STAGES_EVAL = 2;
   /** 3: {@link StageRunner.Features#CURRENT}: local control steps, shards queued ahead. */
   static final int ROUND_STAGES_FAST = 3;
@@ -22,6 +22,13 @@ final class Versions {
    * its batch ({@code StageRunner.Features#batchedSelfInstruct}).
    */
   static final int ROUND_STAGES_BATCHES = 4;
+  /**
+   * 5: the preference stage and the generation mode (all off by default): AgentWrite initial
+   * responses ({@code generation.mode}), the round's preference sets after extend ({@code
+   * preference.pairs.write} or a preference stage), DPO of the Generator after its SFT ({@code
+   * training.preference}).
+   */
+  static final int ROUND_STAGES_PREFERENCE = 5;
 
   /** The standalone evaluation's flow: prepare, answer (sharded), score. */
   static final String EVAL_FLOW = "eval-flow";

@@ -61,6 +61,31 @@ class ReplayTest {
     assertFalse(results.hadAnyError(), () -> version.getFileName() + ": " + results.allErrors());
   }
 
+  /**
+   * Rounds recorded with the preference steps on (AgentWrite respond, preference sets, DPO each
+   * round; PreferenceFlowTest records them) replay with the current code.
+   */
+  @Test
+  void recordedRoundsWithThePreferenceStepsReplay() throws Exception {
+    Path dir = Path.of(ReplayTest.class.getResource("/preference-histories").toURI());
+    List<Path> versions;
+    try (Stream<Path> s = Files.list(dir)) {
+      versions = s.filter(Files::isDirectory).sorted().toList();
+    }
+    assertFalse(versions.isEmpty());
+    for (Path version : versions) {
+      List<WorkflowExecutionHistory> recorded = new ArrayList<>();
+      for (Path f : histories(version)) {
+        recorded.add(WorkflowExecutionHistory.fromJson(Files.readString(f), f.getFileName().toString()));
+      }
+      assertEquals(2, recorded.size(), version.toString());
+      ReplayResults results =
+          WorkflowReplayer.replayWorkflowExecutions(
+              recorded, false, WorkflowImplementations.ALL.toArray(new Class<?>[0]));
+      assertFalse(results.hadAnyError(), () -> version.getFileName() + ": " + results.allErrors());
+    }
+  }
+
   /** The check can fail: a round that runs its steps differently does not replay. */
   @Test
   void aChangedStageSequenceIsCaught() throws Exception {

@@ -29,6 +29,7 @@ import selflengthen.v1.Training;
 final class TestRun implements AutoCloseable {
   final CallLog log = new CallLog();
   final ScriptedControlActivities control = new ScriptedControlActivities(log);
+  final ScriptedPreferenceActivities preference = new ScriptedPreferenceActivities(log);
   final TestWorkflowEnvironment env;
   final WorkflowClient client;
 
@@ -38,14 +39,14 @@ final class TestRun implements AutoCloseable {
             TestEnvironmentOptions.newBuilder().setUseTimeskipping(false).build());
     Worker controlWorker = env.newWorker(TaskQueues.CONTROL);
     WorkflowImplementations.register(controlWorker);
-    controlWorker.registerActivitiesImplementations(control);
+    controlWorker.registerActivitiesImplementations(control, preference);
     // Cancellation reaches an activity only through a heartbeat; don't let throttling hold it back.
     Worker inference =
         env.newWorker(
             TaskQueues.INFERENCE,
             WorkerOptions.newBuilder().setMaxHeartbeatThrottleInterval(Duration.ofMillis(100)).build());
-    inference.registerActivitiesImplementations(new ScriptedInferenceActivities(log));
-    env.newWorker(TaskQueues.TRAIN).registerActivitiesImplementations(new ScriptedTrainActivities(log));
+    inference.registerActivitiesImplementations(new ScriptedInferenceActivities(log), preference);
+    env.newWorker(TaskQueues.TRAIN).registerActivitiesImplementations(new ScriptedTrainActivities(log), preference);
     env.start();
     client = env.getWorkflowClient();
   }

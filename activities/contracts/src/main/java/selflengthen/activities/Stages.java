@@ -16,6 +16,10 @@ public final class Stages {
   public static final String TRAINING_SETS = "training_sets";
   public static final String TRAIN_GENERATOR = "train_generator";
   public static final String TRAIN_EXTENDER = "train_extender";
+  /** The round's preference sets from its extension attempts (ours: preference.pairs). */
+  public static final String PREFERENCE = "preference";
+  /** DPO of the Generator after its SFT (ours: training.preference). */
+  public static final String TRAIN_DPO = "train_dpo";
   /** The new Generator on the held-out instructions; in round 0 the seed model. */
   public static final String MEASURE = "measure";
 

@@ -46,7 +46,8 @@ final class ExtendWork implements UnitWork {
       int microIterations,
       double prefixFraction,
       boolean lenientParagraphs,
-      UnitSeeds seeds) {}
+      UnitSeeds seeds,
+      boolean keepTrace) {}
 
   private final Setup s;
 
@@ -75,6 +76,14 @@ final class ExtendWork implements UnitWork {
         String best = attempt.best();
         int words = s.prompts().profile().countWords(best);
         int initial = s.prompts().profile().countWords(kept.response());
+        if (s.keepTrace()) {
+          // The preference pairs' other rejected sides: the texts on the way of this try.
+          var trace = selflengthen.method.preference.ExtensionTrace.of(attempt, unit.row(), unit.sub(), kept.instruction());
+          return new Outcome(
+              new ExtensionRow(unit.row(), unit.sub(), kept.instruction(), kept.response(), best, initial,
+                  words, t + 1, trace.steps(), trace.checkRejected()),
+              1);
+        }
         return new Outcome(
             new ExtensionRow(
                 unit.row(), unit.sub(), kept.instruction(), kept.response(), best, initial, words, t + 1),

@@ -17,6 +17,7 @@ import selflengthen.method.NearDuplicates;
 import selflengthen.model.api.SamplingParams;
 import selflengthen.store.DataStore;
 import selflengthen.store.ModelVersion;
+import selflengthen.method.preference.PreferenceSpecs;
 import selflengthen.v1.RunSpec;
 import selflengthen.v1.Sampling;
 import selflengthen.v1.SelfInstruct;
@@ -191,7 +192,8 @@ public final class InferenceActivitiesImpl implements InferenceActivities {
                 ext.getMicroIterations(),
                 ext.getPrefixFraction(),
                 ext.getLenientParagraphs(),
-                UnitSeeds.of(shard.task().getContext())));
+                UnitSeeds.of(shard.task().getContext()),
+                PreferenceSpecs.needsTrace(spec)));
     return shard.runner().run(
         shard.units(ext.getAttempts()), shard.threads(), work, shard.inputs(), List.of(extender.version()));
   }

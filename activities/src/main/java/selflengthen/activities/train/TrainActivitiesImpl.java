@@ -160,7 +160,7 @@ public final class TrainActivitiesImpl implements TrainActivities {
    * The checkpoint to train on: the role's {@code path}; an endpoint role without one trains the
    * run's base model (the checkpoint its endpoint serves, seen by the trainer at that path).
    */
-  private static Path baseModel(RunSpec spec, ModelRef ref, String role) {
+  static Path baseModel(RunSpec spec, ModelRef ref, String role) {
     if (!ref.getPath().isBlank()) {
       return Path.of(ref.getPath());
     }
@@ -218,7 +218,7 @@ public final class TrainActivitiesImpl implements TrainActivities {
   }
 
   /** AdapterRef.sha256: of adapter_model.safetensors; a full checkpoint: of its directory. */
-  private static String adapterSha(DataStore store, String out, boolean full) {
+  static String adapterSha(DataStore store, String out, boolean full) {
     if (full) {
       return store.sha256(out);
     }
@@ -229,7 +229,7 @@ public final class TrainActivitiesImpl implements TrainActivities {
     return store.sha256(weights);
   }
 
-  private static Path resolve(DataStore store, String relative, String what) {
+  static Path resolve(DataStore store, String relative, String what) {
     try {
       return store.resolve(relative);
     } catch (UnsafePathException e) {
@@ -237,7 +237,7 @@ public final class TrainActivitiesImpl implements TrainActivities {
     }
   }
 
-  private static ActivityExecutionContext context() {
+  static ActivityExecutionContext context() {
     try {
       return Activity.getExecutionContext();
     } catch (IllegalStateException e) {
@@ -249,7 +249,7 @@ public final class TrainActivitiesImpl implements TrainActivities {
    * Throws ActivityCompletionException out of the trainer when the activity must stop. {@code p}
    * may be null (no step yet); {@code line} is an external trainer's latest output.
    */
-  private static void heartbeat(ActivityExecutionContext ctx, String stage, TrainingProgress p, String line) {
+  static void heartbeat(ActivityExecutionContext ctx, String stage, TrainingProgress p, String line) {
     if (ctx != null) {
       ctx.heartbeat(p == null
           ? new Progress(0, 0, 0, 0, abbreviate(line), stage)

@@ -21,6 +21,8 @@ import selflengthen.model.api.LanguageModel;
  * prefix, the request's seed and the adapter, never on timing or on other requests.
  *
  * <ul>
+ *   <li>AgentWrite plan ("Break the long writing task"): 2 to 4 "Paragraph i - Main Point: ... -
+ *       Word Count: n words" lines after a preamble; its paragraphs are answers as below.
  *   <li>Judge question ("Reply with one word: Yes or No"): "No" for an instruction mentioning a
  *       haiku, else "Yes".
  *   <li>Self-instruct (a forced prefix ending "Instruction 3:"): by the seed, a new long-writing instruction (made
@@ -116,6 +118,16 @@ public final class ScriptedModel implements LanguageModel {
       // Length control's rewrite: by the seed, the limit woven in, or lost.
       String limit = between(prompt, "asks for a text of ", ", and change");
       return random.nextBoolean() ? "Write the piece in " + limit + ", please." : "Write the piece at length.";
+    }
+    if (prompt.contains("Break the long writing task below into a plan of paragraphs")) {
+      // AgentWrite's plan: 2 to 4 paragraphs with word budgets, after a preamble.
+      int steps = 2 + random.nextInt(3);
+      StringBuilder plan = new StringBuilder("Here is the plan:\n");
+      for (int i = 1; i <= steps; i++) {
+        plan.append("Paragraph ").append(i).append(" - Main Point: ").append(words(random, 5))
+            .append(" - Word Count: ").append(200 + 100 * random.nextInt(4)).append(" words\n");
+      }
+      return plan.toString();
     }
     if (prompt.contains("You are an experienced editor")) {
       String draft = after(prompt, "Draft:\n\n");

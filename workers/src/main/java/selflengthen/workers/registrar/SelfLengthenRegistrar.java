@@ -12,6 +12,9 @@ import selflengthen.activities.models.ModelPool;
 import selflengthen.activities.models.ModelProvider;
 import selflengthen.activities.support.DataRoots;
 import selflengthen.activities.train.TrainActivitiesImpl;
+import selflengthen.activities.train.DpoActivitiesImpl;
+import selflengthen.activities.preference.PreferenceActivitiesImpl;
+import selflengthen.activities.inference.AgentWriteActivitiesImpl;
 import selflengthen.model.api.Trainer;
 import selflengthen.model.train.SftTrainer;
 import selflengthen.workers.WorkerContext;
@@ -57,13 +60,16 @@ public final class SelfLengthenRegistrar implements WorkerRegistrar {
       case TaskQueues.CONTROL -> {
         WorkflowImplementations.register(worker);
         worker.registerActivitiesImplementations(
-            new ControlActivitiesImpl(roots, models), new EvalControlActivitiesImpl(roots, models));
+            new ControlActivitiesImpl(roots, models), new EvalControlActivitiesImpl(roots, models),
+            new PreferenceActivitiesImpl(roots));
       }
       case TaskQueues.INFERENCE ->
           worker.registerActivitiesImplementations(
-              new InferenceActivitiesImpl(roots, models), new EvalInferenceActivitiesImpl(roots, models));
+              new InferenceActivitiesImpl(roots, models), new EvalInferenceActivitiesImpl(roots, models),
+              new AgentWriteActivitiesImpl(roots, models));
       case TaskQueues.TRAIN ->
-          worker.registerActivitiesImplementations(new TrainActivitiesImpl(roots, trainer));
+          worker.registerActivitiesImplementations(
+              new TrainActivitiesImpl(roots, trainer), new DpoActivitiesImpl(roots));
       default -> throw new IllegalArgumentException("unknown task queue '" + queue + "': expected one of "
           + String.join(", ", TaskQueues.ALL));
     }

@@ -7,5 +7,5 @@ import picocli.CommandLine.Command;
     name = "bench",
     mixinStandardHelpOptions = true,
     description = "Benchmarks.",
-    subcommands = {BenchModelCommand.class, BenchOrchestrationCommand.class})
+    subcommands = {BenchModelCommand.class, BenchOrchestrationCommand.class, BenchPreferenceCommand.class})
 public final class BenchCommand {}

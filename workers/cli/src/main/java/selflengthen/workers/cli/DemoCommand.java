@@ -62,6 +62,40 @@ public final class DemoCommand implements Callable<Integer> {
       description = "Give up after this long (default ${DEFAULT-VALUE}).")
   long timeoutMinutes;
 
+  @Option(names = "--preference-bench",
+      description = "After the run, compare seed model, SFT rounds, SFT + DPO (on the run's own"
+          + " preference pairs, once after the last round) and AgentWrite on the held-out tasks with a"
+          + " length constraint, and print the figures as JSON (what `bench preference` prints).")
+  boolean preferenceBench;
+
+  @Option(names = "--dpo-learning-rate", paramLabel = "LR", split = ",",
+      description = "DPO's learning rate: with --dpo the run's (the first given), with --preference-bench one SFT + DPO variant each (default 5e-6).")
+  java.util.List<Float> dpoLearningRates = new java.util.ArrayList<>();
+
+  @Option(names = "--dpo",
+      description = "Turn on the preference stage in the run: the round's preference sets and a DPO"
+          + " step of the Generator after its SFT each round (training.preference, default lr 5e-6;"
+          + " --dpo-learning-rate sets it).")
+  boolean dpo;
+
+  @Option(names = "--agentwrite",
+      description = "Initial responses by AgentWrite (generation.mode GENERATION_MODE_AGENTWRITE).")
+  boolean agentWrite;
+
+  private selflengthen.v1.RunSpec specOptions(selflengthen.v1.RunSpec spec) {
+    selflengthen.v1.RunSpec.Builder b = spec.toBuilder();
+    if (dpo) {
+      b.getTrainingBuilder().setPreference(selflengthen.v1.PreferenceMethod.PREFERENCE_METHOD_DPO);
+      if (!dpoLearningRates.isEmpty()) {
+        b.getTrainingBuilder().getDpoBuilder().setLearningRate(dpoLearningRates.get(0));
+      }
+    }
+    if (agentWrite) {
+      b.getGenerationBuilder().setMode(selflengthen.v1.GenerationMode.GENERATION_MODE_AGENTWRITE);
+    }
+    return b.build();
+  }
+
   public DemoCommand(Supplier<WorkerRegistrar> registrar) {
     this.registrar = registrar;
   }
@@ -74,8 +108,16 @@ public final class DemoCommand implements Callable<Integer> {
     DemoRun.Options options = new DemoRun.Options(dataRoot, id, port, slots, rebuildSeedModel,
         small ? DemoSeedModel.Settings.small() : DemoSeedModel.Settings.demo(),
         small ? DemoSpec.Scale.small() : DemoSpec.Scale.demo(), seed,
-        Duration.ofMinutes(timeoutMinutes));
+        Duration.ofMinutes(timeoutMinutes), this::specOptions);
     DemoRun.Outcome outcome = new DemoRun(options, registrar.get(), out).run();
+    if (preferenceBench) {
+      out.println("== preference bench: seed, SFT rounds, SFT + DPO, AgentWrite ==");
+      var figures = new selflengthen.workers.bench.PreferenceBenchmark(new selflengthen.workers.bench.PreferenceBenchmark.Options(
+          dataRoot, id, dpoLearningRates, null, Integer.MAX_VALUE)).run();
+      out.println(new com.fasterxml.jackson.databind.ObjectMapper().writerWithDefaultPrettyPrinter()
+          .writeValueAsString(figures));
+      out.flush();
+    }
     return outcome.growth().achieved() ? 0 : 1;
   }
 }

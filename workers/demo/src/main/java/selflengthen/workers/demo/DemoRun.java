@@ -43,7 +43,14 @@ import selflengthen.workflows.TaskQueues;
 public final class DemoRun {
   /** What to run. */
   public record Options(Path dataRoot, String runId, int port, int slots, boolean rebuildSeedModel,
-      DemoSeedModel.Settings model, DemoSpec.Scale scale, long seed, Duration timeout) {}
+      DemoSeedModel.Settings model, DemoSpec.Scale scale, long seed, Duration timeout,
+      java.util.function.UnaryOperator<RunSpec> specOptions) {
+    public Options(Path dataRoot, String runId, int port, int slots, boolean rebuildSeedModel,
+        DemoSeedModel.Settings model, DemoSpec.Scale scale, long seed, Duration timeout) {
+      this(dataRoot, runId, port, slots, rebuildSeedModel, model, scale, seed, timeout,
+          java.util.function.UnaryOperator.identity());
+    }
+  }
 
   /** The outcome: the run's result and the verdict on the length growth. */
   public record Outcome(RunResult result, LengthGrowth growth, Path reportDir) {}
@@ -69,6 +76,8 @@ public final class DemoRun {
     Path heldOut = writeTasks(store.root().resolve("demo/held_out_tasks.jsonl"), model.heldOutTasks());
     RunSpec spec = DemoSpec.build(options.runId(), store.root(), model.modelDir(), seeds, heldOut,
         options.scale(), options.seed());
+    // Options the user turned on (e.g. demo --dpo, --agentwrite) on top of the demo's spec.
+    spec = options.specOptions().apply(spec);
 
     try (EmbeddedTemporal server = EmbeddedTemporal.start(options.port());
         TemporalConnection conn = TemporalConnection.inProcess(
