@@ -337,7 +337,7 @@ public class SelfLengthenRoundImpl implements SelfLengthenRound {
         DpoTask.newBuilder()
             .setContext(runner.context(stage))
             .setSftAdapter(result.getGeneratorTraining().getAdapter())
-            .setOutputDir(RunPaths.stageDir(runner.runId(), round, stage) + "/adapter")
+            .setOutputDir(RunPaths.dpoAdapterDir(runner.runId(), round))
             .setSeed(runner.seed(stage, 0));
     if (spec.getTraining().getDpo().getWhen() == DpoWhen.DPO_WHEN_LAST_ROUND) {
       for (int k = 1; k <= round; k++) {

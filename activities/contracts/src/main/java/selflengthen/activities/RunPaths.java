@@ -66,6 +66,11 @@ public final class RunPaths {
     return stageDir(runId, round, "train_" + role) + "/adapter";
   }
 
+  /** {@code runs/<run>/round-<k>/train_dpo/adapter}: the Generator's DPO adapter of round k. */
+  public static String dpoAdapterDir(String runId, int round) {
+    return stageDir(runId, round, Stages.TRAIN_DPO) + "/adapter";
+  }
+
   public static String longSet(String runId) {
     return runDir(runId) + "/long.jsonl";
   }

@@ -83,6 +83,7 @@ final class RunRecovery {
             store, RunPaths.trainingSet(run, k, Roles.GENERATOR), BuiltTrainingSets.getDefaultInstance());
     Optional<TrainingResult> gen = training(store, run, k, Roles.GENERATOR);
     Optional<TrainingResult> ext = training(store, run, k, Roles.EXTENDER);
+    Optional<TrainingResult> dpo = dpo(store, run, k);
     Optional<MergedStage> measure = merged(store, run, k, Stages.MEASURE);
     if (si.isEmpty() || respond.isEmpty() || dropShort.isEmpty() || extend.isEmpty()
         || dropShortExtended.isEmpty() || sets.isEmpty() || gen.isEmpty() || ext.isEmpty()
@@ -90,7 +91,7 @@ final class RunRecovery {
       return Optional.empty();
     }
     MergedStage x = extend.get();
-    return Optional.of(
+    RoundResult.Builder result =
         RoundResult.newBuilder()
             .setRound(k)
             .addStages(named(si.get().getStage(), Stages.SELF_INSTRUCT))
@@ -100,9 +101,17 @@ final class RunRecovery {
             .addStages(named(dropShortExtended.get(), Stages.DROP_SHORT_EXTENDED))
             .addStages(setsStage(dropShortExtended.get().getOutput(), sets.get()))
             .addStages(trainStage(Stages.TRAIN_GENERATOR, gen.get()))
-            .addStages(trainStage(Stages.TRAIN_EXTENDER, ext.get()))
+            .addStages(trainStage(Stages.TRAIN_EXTENDER, ext.get()));
+    // As the round does after DPO: the DPO adapter is the round's Generator, the SFT figures stay.
+    TrainingResult generator = gen.get();
+    if (dpo.isPresent()) {
+      result.addStages(trainStage(Stages.TRAIN_DPO, dpo.get())).setDpoTraining(dpo.get());
+      generator = generator.toBuilder().setAdapter(dpo.get().getAdapter()).build();
+    }
+    return Optional.of(
+        result
             .addStages(named(measure.get().getStage(), Stages.MEASURE))
-            .setGeneratorTraining(gen.get())
+            .setGeneratorTraining(generator)
             .setExtenderTraining(ext.get())
             .setInstructionPool(si.get().getPool())
             .setInitialLengths(dropShort.get().getLengths())
@@ -124,6 +133,15 @@ final class RunRecovery {
 
   private static Optional<TrainingResult> training(DataStore store, String run, int k, String role) {
     return RecordedResults.completed(store, RunPaths.adapterDir(run, k, role), TrainingResult.getDefaultInstance());
+  }
+
+  /**
+   * Round k's recorded DPO training, when it ran with pairs (without pairs it records nothing and
+   * the Generator keeps its SFT adapter, which is what recovery then takes too).
+   */
+  private static Optional<TrainingResult> dpo(DataStore store, String run, int k) {
+    return RecordedResults.completed(
+        store, RunPaths.dpoAdapterDir(run, k), TrainingResult.getDefaultInstance());
   }
 
   private static StageResult named(StageResult r, String stage) {
