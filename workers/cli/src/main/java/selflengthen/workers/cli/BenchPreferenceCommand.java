@@ -46,6 +46,11 @@ public final class BenchPreferenceCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    DpoOptionChecks.learningRates(dpoLearningRates);
+    DpoOptionChecks.epochs(dpoEpochs);
+    if (maxTasks < 1) {
+      throw new CliException("--max-tasks must be at least 1 (got " + maxTasks + ")");
+    }
     Map<String, Object> result = new PreferenceBenchmark(
         new PreferenceBenchmark.Options(dataRoot, runId, dpoLearningRates, dpoEpochs, maxTasks)).run();
     spec.commandLine().getOut().println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(result));

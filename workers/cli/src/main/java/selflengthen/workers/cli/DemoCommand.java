@@ -102,6 +102,7 @@ public final class DemoCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    DpoOptionChecks.demo(dpoLearningRates, dpo, preferenceBench);
     PrintWriter out = spec.commandLine().getOut();
     String id = runId != null ? runId
         : "demo-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
