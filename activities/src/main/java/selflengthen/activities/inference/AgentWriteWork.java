@@ -85,7 +85,7 @@ final class AgentWriteWork implements UnitWork {
         }
         calls++;
         Plan parsed = PlanParser.parse(answer);
-        if (!parsed.isEmpty() && parsed.steps().size() <= AgentWriter.MAX_STEPS) {
+        if (AgentWriter.writable(parsed)) {
           s.store().writeString(planTries, Integer.toString(calls));
           s.store().writeString(planFile, answer);
           plan = parsed;
@@ -95,10 +95,7 @@ final class AgentWriteWork implements UnitWork {
         return new Outcome(null, calls);
       }
     }
-    List<String> written = new ArrayList<>();
-    while (written.size() < plan.steps().size() && s.store().exists(paragraphFile(dir, written.size()))) {
-      written.add(s.store().readString(paragraphFile(dir, written.size())));
-    }
+    List<String> written = readAll(dir, plan.steps().size());
     AgentWriter.Result result;
     try {
       result = writer.continueWriting(instruction, plan, written,
@@ -122,6 +119,7 @@ final class AgentWriteWork implements UnitWork {
         Math.max(1, calls));
   }
 
+  /** The paragraphs already in the store, in order, at most {@code max}. */
   private List<String> readAll(String dir, int max) {
     List<String> out = new ArrayList<>();
     while (out.size() < max && s.store().exists(paragraphFile(dir, out.size()))) {

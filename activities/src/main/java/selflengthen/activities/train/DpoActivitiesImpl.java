@@ -26,7 +26,6 @@ import selflengthen.method.preference.PreferenceWriters;
 import selflengthen.model.api.DpoJob;
 import selflengthen.model.api.DpoReport;
 import selflengthen.model.api.PreferenceExample;
-import selflengthen.model.api.TrainingConfig;
 import selflengthen.model.api.TrainingProgress;
 import selflengthen.model.api.TrainingReport;
 import selflengthen.model.external.ExternalTrainer;
@@ -101,7 +100,7 @@ public final class DpoActivitiesImpl implements DpoActivities {
     }
     var dpo = spec.getTraining().getDpo();
     DpoJob job = new DpoJob(base, sftPath, outputDir, checkpoints, pairs,
-        config(TrainingConfigs.of(spec.getTraining(), task.getSeed()), dpo.getLearningRate(), dpo.getEpochs()),
+        TrainingConfigs.of(spec.getTraining(), task.getSeed()).withSchedule(dpo.getLearningRate(), dpo.getEpochs()),
         dpo.getBeta());
     ActivityExecutionContext ctx = TrainActivitiesImpl.context();
     String stage = task.getContext().getStage();
@@ -150,13 +149,6 @@ public final class DpoActivitiesImpl implements DpoActivities {
             List.of(new ModelVersion(base.toString(), sftPath == null ? "" : sftPath.toString()))),
         result);
     return result;
-  }
-
-  /** SFT's settings with DPO's own learning rate and epochs. */
-  static TrainingConfig config(TrainingConfig sft, float learningRate, float epochs) {
-    return new TrainingConfig(sft.fullFineTune(), sft.loraRank(), sft.loraAlpha(), sft.loraDropout(),
-        sft.loraTargets(), learningRate, epochs, sft.lrScheduler(), sft.warmupRatio(), sft.cutoffLen(),
-        sft.batchSize(), sft.gradientAccumulation(), sft.weightDecay(), sft.checkpointEvery(), sft.seed());
   }
 
   private static List<PreferenceExample> pairs(DataStore store, List<DatasetRef> files) {

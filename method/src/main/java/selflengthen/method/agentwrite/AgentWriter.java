@@ -48,6 +48,11 @@ public final class AgentWriter {
     this.prompts = Objects.requireNonNull(prompts, "prompts");
   }
 
+  /** Whether {@code plan} can be written: 1 to {@link #MAX_STEPS} steps. */
+  public static boolean writable(Plan plan) {
+    return !plan.isEmpty() && plan.steps().size() <= MAX_STEPS;
+  }
+
   /**
    * Writes the steps of {@code plan} after the {@code written} ones; stops early (not complete)
    * when {@code stopped} says so or the model answers with nothing.
@@ -57,7 +62,7 @@ public final class AgentWriter {
    */
   public Result continueWriting(String instruction, Plan plan, List<String> written, Model model,
       Sink sink, BooleanSupplier stopped) {
-    if (plan.isEmpty() || plan.steps().size() > MAX_STEPS) {
+    if (!writable(plan)) {
       throw new IllegalArgumentException("an AgentWrite plan needs 1 to " + MAX_STEPS
           + " steps, got " + plan.steps().size());
     }

@@ -35,7 +35,7 @@ import java.util.Map;
  * Few-row inputs are copied into a bfloat16 buffer kept per shape (an in-place copy converts;
  * 6-8 us against 16-100 us for a call into the module).
  */
-final class Bf16Linear implements AutoCloseable {
+final class Bf16Linear implements GenerationLinear {
   private static final String MODULE = "to-bfloat16.pt";
 
   private final PtSymbolBlock convert;
@@ -62,7 +62,8 @@ final class Bf16Linear implements AutoCloseable {
     }
   }
 
-  NDArray apply(NDArray x, NDArray weight, NDArray bias) {
+  @Override
+  public NDArray apply(NDArray x, NDArray weight, NDArray bias) {
     NDArray y = Ops.linear(toBf16(x), weight(weight), null).toType(DataType.FLOAT32, false);
     return bias == null ? y : y.add(bias);
   }

@@ -22,7 +22,7 @@ import java.util.Map;
  * <p>The blocks are views of the weights (W's rows split in {@code blocks} groups, transposed):
  * no weight is copied. The output blocks are interleaved back into one row-major result.
  */
-final class BlockedLinear implements AutoCloseable {
+final class BlockedLinear implements GenerationLinear {
   /** Up to this many rows per call take the blocked path. */
   static final int MAX_ROWS = 64;
 
@@ -39,7 +39,8 @@ final class BlockedLinear implements AutoCloseable {
   }
 
   /** x [..., in] times weight [out, in] transposed, plus bias [out] (may be null). */
-  NDArray apply(NDArray x, NDArray weight, NDArray bias) {
+  @Override
+  public NDArray apply(NDArray x, NDArray weight, NDArray bias) {
     Shape shape = x.getShape();
     long in = shape.get(shape.dimension() - 1);
     long rows = shape.size() / in;

@@ -42,10 +42,11 @@ public final class DecoderModel implements AutoCloseable {
   private final int nkv;
   private final int hd;
   private NDArray columns;
-  /** Decode-step projections (generation only; training keeps the plain kernel for autograd). */
-  private final BlockedLinear blocked;
-  /** Generation's projections in bfloat16 (EngineOptions.bf16), null in float32. */
-  private final Bf16Linear bf16;
+  /**
+   * Generation's projections: blocked float32 matmuls, or bfloat16 (EngineOptions.bf16); training
+   * keeps the plain kernel for autograd.
+   */
+  private final GenerationLinear linear;
 
   /** Loads a checkpoint's weights onto a device; the model owns (and closes) its manager. */
   public static DecoderModel load(ModelConfig config, java.nio.file.Path dir, Device device)
@@ -91,9 +92,8 @@ public final class DecoderModel implements AutoCloseable {
     this.nh = config.numHeads();
     this.nkv = config.numKvHeads();
     this.hd = config.headDim();
-    this.blocked = new BlockedLinear(linearBlocks, manager.getDevice());
-    this.bf16 = bf16 ? new Bf16Linear(manager) : null;
-    if (this.bf16 != null) {
+    if (bf16) {
+      Bf16Linear half = new Bf16Linear(manager);
       java.util.List<NDArray> matrices = new java.util.ArrayList<>();
       for (LayerWeights w : weights.layers()) {
         for (Projection p : Projection.values()) {
@@ -101,13 +101,16 @@ public final class DecoderModel implements AutoCloseable {
         }
       }
       matrices.add(weights.lmHead());
-      this.bf16.prepare(matrices);
+      half.prepare(matrices);
+      this.linear = half;
+    } else {
+      this.linear = new BlockedLinear(linearBlocks, manager.getDevice());
     }
   }
 
   /** True when generation's projections run in bfloat16. */
   public boolean bf16() {
-    return bf16 != null;
+    return linear instanceof Bf16Linear;
   }
 
   public ModelConfig config() {
@@ -163,8 +166,7 @@ public final class DecoderModel implements AutoCloseable {
     }
     NDArray slots = manager.create(slotIds, new Shape(batch, 1));
     ctx.cache = cache;
-    ctx.linear = blocked;
-    ctx.bf16 = bf16;
+    ctx.linear = linear;
     ctx.write = new NDIndex("{}, :, {}", slots, positions);
     ctx.read = new NDIndex().addSliceDim(slot0, slot0 + batch).addAllDim()
         .addSliceDim(0, attendLength);
@@ -185,8 +187,7 @@ public final class DecoderModel implements AutoCloseable {
       x = x.get(new NDIndex("{}, {}", manager.create(rows), manager.create(cols2)));
     }
     NDArray last = Ops.rmsNorm(x, weights.finalNorm(), eps);
-    return bf16 != null ? bf16.apply(last, weights.lmHead(), null)
-        : blocked.apply(last, weights.lmHead(), null);
+    return linear.apply(last, weights.lmHead(), null);
   }
 
   /**
@@ -251,8 +252,7 @@ public final class DecoderModel implements AutoCloseable {
 
   private NDArray project(int l, Projection p, NDArray input, LayerWeights w, LoraDelta lora,
       Ctx ctx) {
-    NDArray out = ctx.bf16 != null ? ctx.bf16.apply(input, w.weight(p), w.bias(p))
-        : ctx.linear != null ? ctx.linear.apply(input, w.weight(p), w.bias(p))
+    NDArray out = ctx.linear != null ? ctx.linear.apply(input, w.weight(p), w.bias(p))
         : Ops.linear(input, w.weight(p), w.bias(p));
     if (lora != null) {
       NDArray delta = lora.delta(l, p, input);
@@ -303,10 +303,7 @@ public final class DecoderModel implements AutoCloseable {
 
   @Override
   public void close() {
-    blocked.close();
-    if (bf16 != null) {
-      bf16.close();
-    }
+    linear.close();
     rope.close();
     if (columns != null) {
       columns.close();
@@ -327,10 +324,8 @@ public final class DecoderModel implements AutoCloseable {
     NDArray sin;
     NDArray mask;
     KvCache cache;
-    /** Set for generation: few-row projections as blocked matmuls. */
-    BlockedLinear linear;
-    /** Set for generation in bfloat16. */
-    Bf16Linear bf16;
+    /** Set for generation: the model's generation projections; null for training. */
+    GenerationLinear linear;
     NDIndex write;
     NDIndex read;
 

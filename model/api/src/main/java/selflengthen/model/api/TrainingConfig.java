@@ -18,4 +18,12 @@ public record TrainingConfig(
     int gradientAccumulation,
     float weightDecay,
     int checkpointEvery,
-    long seed) {}
+    long seed) {
+
+  /** The same settings with another learning rate and number of epochs (DPO after SFT). */
+  public TrainingConfig withSchedule(float learningRate, float epochs) {
+    return new TrainingConfig(fullFineTune, loraRank, loraAlpha, loraDropout, loraTargets,
+        learningRate, epochs, lrScheduler, warmupRatio, cutoffLen, batchSize, gradientAccumulation,
+        weightDecay, checkpointEvery, seed);
+  }
+}

@@ -15,6 +15,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import selflengthen.activities.CallIds;
 import selflengthen.activities.Roles;
 import selflengthen.activities.RunPaths;
 import selflengthen.activities.Stages;
@@ -196,12 +197,12 @@ public final class PreferenceBenchmark {
   }
 
   private static String benchDir(String run) {
-    return "runs/" + run + "/bench-preference";
+    return RunPaths.runDir(run) + "/bench-preference";
   }
 
   private static StageContext context(RunSpec spec, int round, String stage) {
     return StageContext.newBuilder().setSpec(spec).setRound(round).setStage(stage)
-        .setCallId(spec.getRunId() + "/round-" + round + "/" + stage).build();
+        .setCallId(CallIds.stage(spec.getRunId(), round, stage)).build();
   }
 
   private static int finishedRounds(DataStore store, String run, int rounds) {
@@ -244,11 +245,10 @@ public final class PreferenceBenchmark {
       this.threads = Math.max(1, threads);
     }
 
-    private GenerationResult chat(String user, String forced, long seed, String adapter) {
-      SamplingParams p = new SamplingParams(sampling.getTemperature(), sampling.getTopK(), sampling.getTopP(),
-          sampling.getRepetitionPenalty(), seed);
-      return model.chat(new ChatPrompt("", user, forced).messages(), forced, p, sampling.getMaxNewTokens(),
-          sampling.getStopList(), adapter);
+    private GenerationResult chat(String user, long seed) {
+      ChatPrompt prompt = new ChatPrompt("", user, "");
+      return model.chat(prompt.messages(), prompt.assistantPrefix(), params(seed), sampling.getMaxNewTokens(),
+          sampling.getStopList(), null);
     }
 
     Figures direct(String name, List<Task> tasks, MethodSetup method, String adapter) throws Exception {
@@ -271,15 +271,15 @@ public final class PreferenceBenchmark {
       AgentWriter writer = new AgentWriter(prompts);
       return measure(name, tasks, method, (i, task) -> {
         calls.incrementAndGet();
-        GenerationResult planned = chat(prompts.plan(task.query()), "", 2000L + i, null);
+        GenerationResult planned = chat(prompts.plan(task.query()), 2000L + i);
         tokens.addAndGet(planned.completionTokens());
         Plan plan = PlanParser.parse(planned.text());
-        if (plan.isEmpty() || plan.steps().size() > AgentWriter.MAX_STEPS) {
+        if (!AgentWriter.writable(plan)) {
           return "";
         }
         return writer.continueWriting(task.query(), plan, List.of(), (step, prompt) -> {
           calls.incrementAndGet();
-          GenerationResult r = chat(prompt, "", 3000L + 100L * i + step, null);
+          GenerationResult r = chat(prompt, 3000L + 100L * i + step);
           tokens.addAndGet(r.completionTokens());
           return r.text();
         }, (step, paragraph) -> { }, () -> false).text();
