@@ -48,4 +48,15 @@ public final class Models {
       CheckpointWriter.save(model.weights(), checkpoint.config(), base, out, dtype);
     }
   }
+
+  /** Saves a copy of a checkpoint (tokenizer files copied) with its weights stored as {@code dtype}. */
+  public static void convert(Path base, Path out, selflengthen.model.io.DType dtype)
+      throws IOException {
+    Djl.engine();
+    Checkpoint checkpoint = Checkpoint.read(base);
+    try (selflengthen.model.nn.DecoderModel model = selflengthen.model.nn.DecoderModel.load(
+        checkpoint.config(), base, ai.djl.Device.cpu())) {
+      CheckpointWriter.save(model.weights(), checkpoint.config(), base, out, dtype);
+    }
+  }
 }

@@ -148,6 +148,64 @@ class ModelCommandsTest {
   }
 
   @Test
+  void convertHalvesTheCheckpointAndLogitsAgreeWithGeneration() throws Exception {
+    Path bf16 = dir.resolve("tiny-bf16");
+    Run c = run(new ModelConvertCommand(), "--model", model.toString(), "--dtype", "bfloat16",
+        "--out", bf16.toString());
+    assertEquals(0, c.code(), c.err());
+    long f32Bytes = Files.size(model.resolve("model.safetensors"));
+    long bf16Bytes = Files.size(bf16.resolve("model.safetensors"));
+    assertTrue(Math.abs(bf16Bytes * 2 - f32Bytes) < 64 * 1024, f32Bytes + " vs " + bf16Bytes);
+    assertEquals("bfloat16",
+        JSON.readTree(bf16.resolve("config.json").toFile()).get("torch_dtype").asText());
+    assertTrue(Files.exists(bf16.resolve("tokenizer.json")));
+
+    Path f32Json = dir.resolve("logits-f32.json");
+    Path bf16Json = dir.resolve("logits-bf16.json");
+    String text = "The river runs to the sea";
+    Run l = run(new ModelLogitsCommand(), "--model", model.toString(), "--text", text,
+        "--text", "The sea", "--out", f32Json.toString());
+    assertEquals(0, l.code(), l.err());
+    assertEquals(2, JSON.readTree(l.out()).get("texts").asInt());
+    assertEquals(0, run(new ModelLogitsCommand(), "--model", bf16.toString(), "--text", text,
+        "--text", "The sea", "--out", bf16Json.toString()).code());
+    JsonNode f32 = JSON.readTree(f32Json.toFile()).get("cases").get(0);
+    JsonNode half = JSON.readTree(bf16Json.toFile()).get("cases").get(0);
+    assertEquals(f32.get("ids"), half.get("ids"));
+    int positions = f32.get("ids").size();
+    assertEquals(positions, f32.get("logits").size());
+    JsonNode last = f32.get("logits").get(positions - 1);
+    int argmax = 0;
+    double worst = 0;
+    for (int v = 0; v < last.size(); v++) {
+      argmax = last.get(v).asDouble() > last.get(argmax).asDouble() ? v : argmax;
+      for (int p = 0; p < positions; p++) {
+        double a = f32.get("logits").get(p).get(v).asDouble();
+        worst = Math.max(worst, Math.abs(a - half.get("logits").get(p).get(v).asDouble()));
+      }
+    }
+    // bfloat16 keeps 8 bits of mantissa: the copy moves logits a little, not a lot.
+    assertTrue(worst > 0 && worst < 0.1, "bf16 copy moved a logit by " + worst);
+    Run g = run(new GenerateCommand(), "--model", model.toString(), "--prompt", text,
+        "--max-new-tokens", "1", "--temperature", "0");
+    assertEquals(0, g.code(), g.err());
+    assertEquals(argmax, lines(g.out()).get(0).get("token_ids").get(0).asInt(),
+        "greedy generation picks the last position's argmax");
+
+    Run badDtype = run(new ModelConvertCommand(), "--model", model.toString(), "--dtype", "int8",
+        "--out", dir.resolve("x").toString());
+    assertEquals(2, badDtype.code());
+    assertTrue(badDtype.err().contains("--dtype must be float32, float16 or bfloat16"),
+        badDtype.err());
+    assertEquals(2, run(new ModelConvertCommand(), "--model", model.toString(), "--dtype",
+        "float16", "--out", bf16.toString()).code(), "refuses to overwrite a model");
+    Run noAdapter = run(new ModelLogitsCommand(), "--model", model.toString(), "--adapter",
+        dir.resolve("nope").toString(), "--text", "x", "--out", dir.resolve("y.json").toString());
+    assertEquals(2, noAdapter.code());
+    assertTrue(noAdapter.err().contains("holds no adapter_config.json"), noAdapter.err());
+  }
+
+  @Test
   void missingModelFailsWithAMessage() {
     Run r = run(new GenerateCommand(), "--model", dir.resolve("nope").toString(), "--prompt", "x");
     assertTrue(r.code() != 0);
