@@ -8,6 +8,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import selflengthen.model.config.ModelConfig;
 
 /**
@@ -30,6 +32,7 @@ import selflengthen.model.config.ModelConfig;
  * six ops for q and k together, and masks, rope rows and cache indices are built once per step.
  */
 public final class DecoderModel implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(DecoderModel.class);
   private final ModelConfig config;
   private final DecoderWeights weights;
   private final NDManager manager;
@@ -47,6 +50,8 @@ public final class DecoderModel implements AutoCloseable {
    * keeps the plain kernel for autograd.
    */
   private final GenerationLinear linear;
+  /** Every layer of a generation step in one call, when the projections run in oneDNN. */
+  private final FusedLayers fused;
 
   /** Loads a checkpoint's weights onto a device; the model owns (and closes) its manager. */
   public static DecoderModel load(ModelConfig config, java.nio.file.Path dir, Device device)
@@ -94,18 +99,40 @@ public final class DecoderModel implements AutoCloseable {
     this.hd = config.headDim();
     if (bf16) {
       Bf16Linear half = new Bf16Linear(manager);
-      java.util.List<NDArray> matrices = new java.util.ArrayList<>();
-      for (LayerWeights w : weights.layers()) {
-        for (Projection p : Projection.values()) {
-          matrices.add(w.weight(p));
-        }
-      }
-      matrices.add(weights.lmHead());
-      half.prepare(matrices);
+      half.prepare(projectionMatrices(weights));
       this.linear = half;
+    } else if (!manager.getDevice().isGpu()) {
+      this.linear = cpuFloat32Linear(weights, manager, linearBlocks);
     } else {
       this.linear = new BlockedLinear(linearBlocks, manager.getDevice());
     }
+    this.fused = linear instanceof OneDnnLinear onednn
+        ? new FusedLayers(config, weights, onednn, manager) : null;
+  }
+
+  /** oneDNN's GEMM (see {@link OneDnnLinear}); MKL's, column-blocked, where libtorch lacks it. */
+  private static GenerationLinear cpuFloat32Linear(DecoderWeights weights, NDManager manager,
+      int linearBlocks) {
+    try {
+      OneDnnLinear onednn = OneDnnLinear.load(manager);
+      onednn.prepare(projectionMatrices(weights));
+      return onednn;
+    } catch (RuntimeException e) {
+      LOG.warn("oneDNN linear unavailable in this libtorch ({}); projections use MKL",
+          e.getMessage());
+      return new BlockedLinear(linearBlocks, manager.getDevice());
+    }
+  }
+
+  private static java.util.List<NDArray> projectionMatrices(DecoderWeights weights) {
+    java.util.List<NDArray> matrices = new java.util.ArrayList<>();
+    for (LayerWeights w : weights.layers()) {
+      for (Projection p : Projection.values()) {
+        matrices.add(w.weight(p));
+      }
+    }
+    matrices.add(weights.lmHead());
+    return matrices;
   }
 
   /** True when generation's projections run in bfloat16. */
@@ -172,8 +199,13 @@ public final class DecoderModel implements AutoCloseable {
         .addSliceDim(0, attendLength);
 
     NDArray x = Ops.embedding(manager.create(tokens, new Shape(batch, length)), weights.embed());
-    for (int l = 0; l < config.numLayers(); l++) {
-      x = block(l, x, ctx, lora);
+    if (fused != null && FusedLayers.accepts(lora)) {
+      x = fused.apply(x, cache, ctx.cos, ctx.sin, ctx.mask, slots, positions, slot0,
+          attendLength, lora);
+    } else {
+      for (int l = 0; l < config.numLayers(); l++) {
+        x = block(l, x, ctx, lora);
+      }
     }
     if (outputIndex != null && length == 1) {
       x = x.reshape(batch, config.hiddenSize());
@@ -303,6 +335,9 @@ public final class DecoderModel implements AutoCloseable {
 
   @Override
   public void close() {
+    if (fused != null) {
+      fused.close();
+    }
     linear.close();
     rope.close();
     if (columns != null) {

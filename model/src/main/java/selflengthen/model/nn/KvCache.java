@@ -37,6 +37,10 @@ public final class KvCache implements AutoCloseable {
     return 2L * c.numLayers() * slots * c.numKvHeads() * capacity * c.headDim() * 4;
   }
 
+  int layers() {
+    return keys.length;
+  }
+
   public int slots() {
     return slots;
   }
