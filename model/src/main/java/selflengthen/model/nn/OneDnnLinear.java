@@ -32,6 +32,7 @@ import java.util.Map;
  * {@code mkldnn::_linear_pointwise}. Inputs of any rank are flattened to rows and back.
  */
 final class OneDnnLinear implements GenerationLinear {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(OneDnnLinear.class);
   private static final String PACK = "onednn-pack.pt";
   private static final String LINEAR = "onednn-linear.pt";
   /** The row count the packed layout is chosen for (measured: 1, 8 or 32 make no difference). */
@@ -93,15 +94,48 @@ final class OneDnnLinear implements GenerationLinear {
     return bias == null ? y : y.add(bias);
   }
 
-  /** W's packed copy (made on first use). */
+  /**
+   * W's packed copy (made on first use), or W itself where the packed copy multiplies wrongly.
+   * Why the check: libtorch 2.7.1's reorder gives wrong products for some output sizes (measured
+   * here: 100, 1232, 1240 and 1247 rows of W wrong in every column past the last full block,
+   * 1216, 1248 and 8191 right), so each packed copy is compared with the plain product before
+   * it is used; oneDNN takes a plain W too, reordering it on each call (slower, always right).
+   */
   NDArray packed(NDArray w) {
     return packed.computeIfAbsent(w, k -> {
       try (NDArray rows = manager.zeros(new Shape(PACK_ROWS, k.getShape().get(1)))) {
         NDArray p = call(pack, k, rows);
         NDScope.unregister(p);
-        return p;
+        if (multipliesLike(p, k)) {
+          return p;
+        }
+        p.close();
+        LOG.debug("oneDNN's packed copy of a {} weight multiplies wrongly; kept plain",
+            k.getShape());
+        return k;
       }
     });
+  }
+
+  /** Whether the packed copy gives the plain product of seeded inputs of 1, 3, 32 and 128 rows. */
+  private boolean multipliesLike(NDArray packedWeight, NDArray w) {
+    long in = w.getShape().get(1);
+    java.util.SplittableRandom random = new java.util.SplittableRandom(17);
+    try (NDScope scope = new NDScope()) {
+      for (int rows : new int[] {1, 3, 32, 128}) {
+        float[] values = new float[(int) (rows * in)];
+        for (int i = 0; i < values.length; i++) {
+          values[i] = (float) (random.nextDouble() * 2 - 1);
+        }
+        NDArray x = manager.create(values, new Shape(rows, in));
+        NDArray plain = Ops.linear(x, w, null);
+        float scale = 1 + plain.abs().max().getFloat();
+        if (!(plain.sub(call(linear, x, packedWeight)).abs().max().getFloat() <= 1e-4f * scale)) {
+          return false;
+        }
+      }
+    }
+    return true;
   }
 
   private NDArray call(PtSymbolBlock module, NDArray a, NDArray b) {
@@ -114,7 +148,11 @@ final class OneDnnLinear implements GenerationLinear {
 
   @Override
   public void close() {
-    packed.values().forEach(NDArray::close);
+    packed.forEach((w, p) -> {
+      if (p != w) {
+        p.close();
+      }
+    });
     packed.clear();
     pack.close();
     linear.close();
