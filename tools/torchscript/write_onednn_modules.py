@@ -6,8 +6,14 @@
                     W [out, in] reordered once into oneDNN's blocked layout for its GEMM
   onednn-linear.pt  forward(x, w) = torch.ops.mkldnn._linear_pointwise(x, w, None, "none", [], ""):
                     x W^T in oneDNN's float32 GEMM with the packed W
+  onednn-pack-bf16.pt, onednn-linear-bf16.pt
+                    the same with W stored as bfloat16 and x rounded to bfloat16 on the way in,
+                    products accumulated in float32, rounded to bfloat16 and returned as float32
+                    (EngineOptions.bf16); a float32 W (one whose packed copy failed the engine's
+                    check) is rounded on each call
   onednn-layers.pt  forward(x, weights, lora, caches, ...): every decoder layer of a generation
-                    step (DecoderModel.block's arithmetic, projections as above) in one call
+                    step (DecoderModel.block's arithmetic, projections as above, in bfloat16 when
+                    ints[6] is 1) in one call
 
 Why written as text rather than by torch.jit.script: the mkldnn ops need PyTorch >= 2.0 and
 Debian's python3-torch is 1.13, while the archive format (version 3: data.pkl holding the module
@@ -47,6 +53,7 @@ LAYERS = """    x: Tensor,
     nkv = ints[3]
     hd = ints[4]
     inter = ints[5]
+    bf16 = torch.eq(ints[6], 1)
     eps = floats[0]
     scale = floats[1]
     b = x.size(0)
@@ -55,7 +62,7 @@ LAYERS = """    x: Tensor,
     for l in range(torch.len(keys)):
       w = 10 * l
       h = self.rms_norm(x, weights[w], eps)
-      qkv = torch.reshape(self.project(h, weights[w + 1], weights[w + 2], lora, 8 * l), [b, t, nh + 2 * nkv, hd])
+      qkv = torch.reshape(self.project(h, weights[w + 1], weights[w + 2], lora, 8 * l, bf16), [b, t, nh + 2 * nkv, hd])
       qkv_parts = torch.split(qkv, [nh + nkv, nkv], 2)
       qk = self.rope(qkv_parts[0], cos, sin, torch.floordiv(hd, 2))
       qk_parts = torch.split(qk, [nh, nkv], 2)
@@ -70,11 +77,11 @@ LAYERS = """    x: Tensor,
       scores = torch.reshape(torch.add(scores, mask), [b, nkv, group * t, attend])
       attended = torch.matmul(torch.softmax(scores, 3), v)
       attended = torch.reshape(torch.permute(torch.reshape(attended, [b, nh, t, hd]), [0, 2, 1, 3]), [b, t, nh * hd])
-      x = torch.add(x, self.project(attended, weights[w + 3], weights[w + 4], lora, 8 * l + 2))
+      x = torch.add(x, self.project(attended, weights[w + 3], weights[w + 4], lora, 8 * l + 2, bf16))
       h2 = self.rms_norm(x, weights[w + 5], eps)
-      gate_up = torch.split(self.project(h2, weights[w + 6], weights[w + 7], lora, 8 * l + 4), [inter, inter], 2)
+      gate_up = torch.split(self.project(h2, weights[w + 6], weights[w + 7], lora, 8 * l + 4, bf16), [inter, inter], 2)
       act = torch.mul(torch.mul(gate_up[0], torch.sigmoid(gate_up[0])), gate_up[1])
-      x = torch.add(x, self.project(act, weights[w + 8], weights[w + 9], lora, 8 * l + 6))
+      x = torch.add(x, self.project(act, weights[w + 8], weights[w + 9], lora, 8 * l + 6, bf16))
     return x
   def rms_norm(self: __torch__.{cls},
     x: Tensor,
@@ -95,10 +102,17 @@ LAYERS = """    x: Tensor,
     weight: Tensor,
     bias: Tensor,
     lora: List[Tensor],
-    index: int) -> Tensor:
+    index: int,
+    bf16: bool) -> Tensor:
     rows = torch.reshape(x, [-1, x.size(2)])
     scalars = annotate(List[Optional[number]], [])
-    y = ops.mkldnn._linear_pointwise(rows, weight, None, "none", scalars, "")
+    if bf16:
+      w16 = weight
+      if torch.ne(weight.dtype, 15):
+        w16 = torch.to(weight, 15)
+      y = torch.to(ops.mkldnn._linear_pointwise(torch.to(rows, 15), w16, None, "none", scalars, ""), 6)
+    else:
+      y = ops.mkldnn._linear_pointwise(rows, weight, None, "none", scalars, "")
     if torch.gt(torch.numel(bias), 0):
       y = torch.add(y, bias)
     if torch.gt(torch.len(lora), 0):
@@ -117,6 +131,18 @@ MODULES = {
     w: Tensor) -> Tensor:
     _0 = annotate(List[Optional[number]], [])
     return ops.mkldnn._linear_pointwise(x, w, None, "none", _0, "")
+"""),
+    "onednn-pack-bf16": ("OneDnnPackBf16", """    w: Tensor,
+    x: Tensor) -> Tensor:
+    return ops.mkldnn._reorder_linear_weight(torch.to(w, 15), ops.aten.size(x, 0))
+"""),
+    "onednn-linear-bf16": ("OneDnnLinearBf16", """    x: Tensor,
+    w: Tensor) -> Tensor:
+    _0 = annotate(List[Optional[number]], [])
+    w16 = w
+    if torch.ne(w.dtype, 15):
+      w16 = torch.to(w, 15)
+    return torch.to(ops.mkldnn._linear_pointwise(torch.to(x, 15), w16, None, "none", _0, ""), 6)
 """),
     "onednn-layers": ("OneDnnLayers", LAYERS),
 }

@@ -97,29 +97,38 @@ public final class DecoderModel implements AutoCloseable {
     this.nh = config.numHeads();
     this.nkv = config.numKvHeads();
     this.hd = config.headDim();
-    if (bf16) {
+    boolean gpu = manager.getDevice().isGpu();
+    if (bf16 && gpu) {
       Bf16Linear half = new Bf16Linear(manager);
       half.prepare(projectionMatrices(weights));
       this.linear = half;
-    } else if (!manager.getDevice().isGpu()) {
-      this.linear = cpuFloat32Linear(weights, manager, linearBlocks);
-    } else {
+    } else if (gpu) {
       this.linear = new BlockedLinear(linearBlocks, manager.getDevice());
+    } else {
+      this.linear = cpuLinear(weights, manager, linearBlocks, bf16);
     }
     this.fused = linear instanceof OneDnnLinear onednn
         ? new FusedLayers(config, weights, onednn, manager) : null;
   }
 
-  /** oneDNN's GEMM (see {@link OneDnnLinear}); MKL's, column-blocked, where libtorch lacks it. */
-  private static GenerationLinear cpuFloat32Linear(DecoderWeights weights, NDManager manager,
-      int linearBlocks) {
+  /**
+   * oneDNN's GEMM (see {@link OneDnnLinear}); where libtorch lacks it, {@link Bf16Linear} or
+   * MKL's GEMM, column-blocked.
+   */
+  private static GenerationLinear cpuLinear(DecoderWeights weights, NDManager manager,
+      int linearBlocks, boolean bf16) {
     try {
-      OneDnnLinear onednn = OneDnnLinear.load(manager);
+      OneDnnLinear onednn = OneDnnLinear.load(manager, bf16);
       onednn.prepare(projectionMatrices(weights));
       return onednn;
     } catch (RuntimeException e) {
-      LOG.warn("oneDNN linear unavailable in this libtorch ({}); projections use MKL",
-          e.getMessage());
+      LOG.warn("oneDNN linear unavailable in this libtorch ({}); projections use {}",
+          e.getMessage(), bf16 ? "PyTorch's bfloat16 matmul" : "MKL");
+      if (bf16) {
+        Bf16Linear half = new Bf16Linear(manager);
+        half.prepare(projectionMatrices(weights));
+        return half;
+      }
       return new BlockedLinear(linearBlocks, manager.getDevice());
     }
   }
@@ -137,7 +146,7 @@ public final class DecoderModel implements AutoCloseable {
 
   /** True when generation's projections run in bfloat16. */
   public boolean bf16() {
-    return linear instanceof Bf16Linear;
+    return linear instanceof Bf16Linear || linear instanceof OneDnnLinear o && o.bf16();
   }
 
   public ModelConfig config() {

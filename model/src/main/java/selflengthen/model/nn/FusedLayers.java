@@ -53,7 +53,7 @@ final class FusedLayers implements AutoCloseable {
     this.weights = IValue.listFrom(list.toArray(new PtNDArray[0]));
     this.noLora = IValue.listFrom(new PtNDArray[0]);
     this.dims = new long[] {0, 0, config.numHeads(), config.numKvHeads(), config.headDim(),
-        config.intermediateSize()};
+        config.intermediateSize(), linear.bf16() ? 1 : 0};
     this.scalars = new double[] {(float) config.rmsNormEps(),
         (float) (1.0 / Math.sqrt(config.headDim()))};
   }

@@ -33,8 +33,7 @@ import java.util.Map;
  */
 final class OneDnnLinear implements GenerationLinear {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(OneDnnLinear.class);
-  private static final String PACK = "onednn-pack.pt";
-  private static final String LINEAR = "onednn-linear.pt";
+  private final boolean bf16;
   /** The row count the packed layout is chosen for (measured: 1, 8 or 32 make no difference). */
   private static final int PACK_ROWS = 32;
 
@@ -43,18 +42,26 @@ final class OneDnnLinear implements GenerationLinear {
   private final PtSymbolBlock linear;
   private final Map<NDArray, NDArray> packed = new IdentityHashMap<>();
 
-  private OneDnnLinear(PtNDManager manager, PtSymbolBlock pack, PtSymbolBlock linear) {
+  private OneDnnLinear(PtNDManager manager, PtSymbolBlock pack, PtSymbolBlock linear,
+      boolean bf16) {
     this.manager = manager;
+    this.bf16 = bf16;
     this.pack = pack;
     this.linear = linear;
   }
 
-  /** Loads the two modules; throws when this libtorch lacks the mkldnn operators. */
-  static OneDnnLinear load(NDManager manager) {
+  /**
+   * Loads the two modules; throws when this libtorch lacks the mkldnn operators.
+   *
+   * @param bf16 W stored as bfloat16, x rounded to bfloat16, products returned as float32
+   *     (EngineOptions.bf16; oneDNN's avx512_bf16 kernels where the CPU has them)
+   */
+  static OneDnnLinear load(NDManager manager, boolean bf16) {
     PtNDManager pt = (PtNDManager) manager;
-    PtSymbolBlock pack = module(pt, PACK);
+    String suffix = bf16 ? "-bf16.pt" : ".pt";
+    PtSymbolBlock pack = module(pt, "onednn-pack" + suffix);
     try {
-      return new OneDnnLinear(pt, pack, module(pt, LINEAR));
+      return new OneDnnLinear(pt, pack, module(pt, "onednn-linear" + suffix), bf16);
     } catch (RuntimeException e) {
       pack.close();
       throw e;
@@ -130,7 +137,8 @@ final class OneDnnLinear implements GenerationLinear {
         NDArray x = manager.create(values, new Shape(rows, in));
         NDArray plain = Ops.linear(x, w, null);
         float scale = 1 + plain.abs().max().getFloat();
-        if (!(plain.sub(call(linear, x, packedWeight)).abs().max().getFloat() <= 1e-4f * scale)) {
+        float tolerance = (bf16 ? 3e-2f : 1e-4f) * scale;  // bfloat16: 8 significant bits
+        if (!(plain.sub(call(linear, x, packedWeight)).abs().max().getFloat() <= tolerance)) {
           return false;
         }
       }
@@ -144,6 +152,10 @@ final class OneDnnLinear implements GenerationLinear {
         IValue out = module.forward(first, second)) {
       return out.toTensor(manager);
     }
+  }
+
+  boolean bf16() {
+    return bf16;
   }
 
   @Override

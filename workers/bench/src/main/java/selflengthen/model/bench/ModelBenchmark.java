@@ -123,12 +123,14 @@ public final class ModelBenchmark {
   }
 
   /**
-   * The BLAS behind the engine's float32 matmul: the libtorch that DJL loads links MKL statically
-   * (DJL reports no BLAS of its own), and bfloat16 matmuls go to oneDNN. Named with the MKL
+   * The kernels behind the engine's matmuls: generation's projections run in oneDNN on packed
+   * weights (OneDnnLinear, float32 or bfloat16), attention and the matmul ceiling probe in the
+   * MKL that DJL's libtorch links statically (DJL reports no BLAS of its own). Named with the MKL
    * variables that steer its code path, when set.
    */
   static String blas() {
-    StringBuilder b = new StringBuilder("MKL (statically linked in DJL's libtorch)");
+    StringBuilder b = new StringBuilder("oneDNN for the projections (packed weights), MKL"
+        + " (statically linked in DJL's libtorch) for the rest and the matmul ceiling");
     for (String v : new String[] {"MKL_ENABLE_INSTRUCTIONS", "MKL_DEBUG_CPU_TYPE", "MKL_CBWR"}) {
       if (System.getenv(v) != null) {
         b.append(", ").append(v).append('=').append(System.getenv(v));
