@@ -89,7 +89,7 @@ def main():
     for side in sides:
         name = "engine-bf16" if side == "engine_bf16" else "engine"
         first = read_engine(os.path.join(work, "%s-1.out" % name))
-        out[side] = {k: first[k] for k in ("implementation", "blas", "linear_precision", "preset",
+        out[side] = {k: first[k] for k in ("implementation", "blas", "projections", "linear_precision", "preset",
                                           "threads", "parameters") if k in first}
     out["rounds"] = rounds
     for side in sides:

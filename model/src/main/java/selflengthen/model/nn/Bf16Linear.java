@@ -10,10 +10,6 @@ import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.engine.PtNDManager;
 import ai.djl.pytorch.engine.PtSymbolBlock;
 import ai.djl.pytorch.jni.IValue;
-import ai.djl.pytorch.jni.JniUtils;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.Map;
@@ -21,7 +17,8 @@ import java.util.Map;
 /**
  * x W^T + b with W held in bfloat16 (EngineOptions.bf16): the input is rounded to bfloat16, the
  * product runs in PyTorch's bfloat16 CPU kernels (oneDNN, avx512_bf16 where the CPU has it) and
- * comes back as float32, the bias is added in float32.
+ * comes back as float32, the bias is added in float32. On CPUs {@link OneDnnLinear} does the same
+ * with packed weights, faster; this class serves GPUs and libtorch builds without oneDNN.
  *
  * <p>Why: decode steps read every weight once per step, so their time follows the bytes read;
  * bfloat16 halves them, and on this machine's AVX-512 EPYC the bfloat16 kernels also multiply
@@ -45,14 +42,7 @@ final class Bf16Linear implements GenerationLinear {
 
   Bf16Linear(NDManager manager) {
     this.manager = (PtNDManager) manager;
-    try (InputStream in = Bf16Linear.class.getResourceAsStream(MODULE)) {
-      if (in == null) {
-        throw new IllegalStateException("missing resource " + MODULE);
-      }
-      this.convert = JniUtils.loadModule(this.manager, in, false, false);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot load " + MODULE, e);
-    }
+    this.convert = TorchScriptModules.load(this.manager, MODULE);
   }
 
   /** Converts the weights now (on the loading thread) rather than on the first step. */

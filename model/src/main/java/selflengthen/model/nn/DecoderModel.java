@@ -149,6 +149,15 @@ public final class DecoderModel implements AutoCloseable {
     return linear instanceof Bf16Linear || linear instanceof OneDnnLinear o && o.bf16();
   }
 
+  /** What generation's projections run in, for reports: "oneDNN float32 (packed weights)", ... */
+  public String projectionKernels() {
+    if (linear instanceof OneDnnLinear o) {
+      return "oneDNN " + (o.bf16() ? "bfloat16" : "float32") + " (packed weights)"
+          + (fused != null ? ", layers fused in TorchScript" : "");
+    }
+    return linear instanceof Bf16Linear ? "PyTorch bfloat16 matmul" : "PyTorch float32 matmul";
+  }
+
   public ModelConfig config() {
     return config;
   }

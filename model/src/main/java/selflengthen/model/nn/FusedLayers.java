@@ -34,7 +34,7 @@ final class FusedLayers implements AutoCloseable {
 
   FusedLayers(ModelConfig config, DecoderWeights decoder, OneDnnLinear linear, NDManager manager) {
     this.manager = (PtNDManager) manager;
-    this.module = OneDnnLinear.module(this.manager, MODULE);
+    this.module = TorchScriptModules.load(this.manager, MODULE);
     this.empty = manager.create(new float[0]);
     NDScope.unregister(empty);
     List<PtNDArray> list = new ArrayList<>();

@@ -8,10 +8,6 @@ import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.engine.PtNDManager;
 import ai.djl.pytorch.engine.PtSymbolBlock;
 import ai.djl.pytorch.jni.IValue;
-import ai.djl.pytorch.jni.JniUtils;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.util.IdentityHashMap;
 import java.util.Map;
 
@@ -59,23 +55,13 @@ final class OneDnnLinear implements GenerationLinear {
   static OneDnnLinear load(NDManager manager, boolean bf16) {
     PtNDManager pt = (PtNDManager) manager;
     String suffix = bf16 ? "-bf16.pt" : ".pt";
-    PtSymbolBlock pack = module(pt, "onednn-pack" + suffix);
+    PtSymbolBlock pack = TorchScriptModules.load(pt, "onednn-pack" + suffix);
     try {
-      return new OneDnnLinear(pt, pack, module(pt, "onednn-linear" + suffix), bf16);
+      return new OneDnnLinear(pt, pack, TorchScriptModules.load(pt, "onednn-linear" + suffix),
+          bf16);
     } catch (RuntimeException e) {
       pack.close();
       throw e;
-    }
-  }
-
-  static PtSymbolBlock module(PtNDManager manager, String name) {
-    try (InputStream in = OneDnnLinear.class.getResourceAsStream(name)) {
-      if (in == null) {
-        throw new IllegalStateException("missing resource " + name);
-      }
-      return JniUtils.loadModule(manager, in, false, false);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot load " + name, e);
     }
   }
 

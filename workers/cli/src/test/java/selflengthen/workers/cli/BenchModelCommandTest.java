@@ -50,6 +50,8 @@ class BenchModelCommandTest {
     assertTrue(Files.isRegularFile(dir.resolve("tiny/model.safetensors")), "the checkpoint stays");
     assertEquals("float32", out.get("linear_precision").asText());
     assertTrue(out.get("blas").asText().startsWith("MKL"), out.get("blas").asText());
+    assertEquals("oneDNN float32 (packed weights), layers fused in TorchScript",
+        out.get("projections").asText());
   }
 
   @Test
@@ -59,6 +61,8 @@ class BenchModelCommandTest {
     assertEquals(0, r.code(), r.err());
     JsonNode out = new ObjectMapper().readTree(r.out());
     assertEquals("bfloat16", out.get("linear_precision").asText());
+    assertEquals("oneDNN bfloat16 (packed weights), layers fused in TorchScript",
+        out.get("projections").asText());
     JsonNode decode = out.get("decode");
     assertEquals(3, decode.size());
     for (JsonNode d : decode) {
