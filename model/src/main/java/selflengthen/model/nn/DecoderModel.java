@@ -210,17 +210,17 @@ public final class DecoderModel implements AutoCloseable {
       slotIds[b] = slot0 + b;
     }
     NDArray slots = manager.create(slotIds, new Shape(batch, 1));
-    ctx.cache = cache;
-    ctx.linear = linear;
-    ctx.write = new NDIndex("{}, :, {}", slots, positions);
-    ctx.read = new NDIndex().addSliceDim(slot0, slot0 + batch).addAllDim()
-        .addSliceDim(0, attendLength);
-
     NDArray x = Ops.embedding(manager.create(tokens, new Shape(batch, length)), weights.embed());
     if (fused != null && FusedLayers.accepts(lora)) {
       x = fused.apply(x, cache, ctx.cos, ctx.sin, ctx.mask, slots, positions, slot0,
           attendLength, lora);
     } else {
+      // the cache indices only the op-by-op blocks use
+      ctx.cache = cache;
+      ctx.linear = linear;
+      ctx.write = new NDIndex("{}, :, {}", slots, positions);
+      ctx.read = new NDIndex().addSliceDim(slot0, slot0 + batch).addAllDim()
+          .addSliceDim(0, attendLength);
       for (int l = 0; l < config.numLayers(); l++) {
         x = block(l, x, ctx, lora);
       }

@@ -28,14 +28,14 @@ final class FusedLayers implements AutoCloseable {
   private final PtSymbolBlock module;
   private final IValue weights;
   private final IValue noLora;
-  private final NDArray empty;
+  private final PtNDArray empty;
   private final long[] dims;
   private final double[] scalars;
 
   FusedLayers(ModelConfig config, DecoderWeights decoder, OneDnnLinear linear, NDManager manager) {
     this.manager = (PtNDManager) manager;
     this.module = TorchScriptModules.load(this.manager, MODULE);
-    this.empty = manager.create(new float[0]);
+    this.empty = (PtNDArray) manager.create(new float[0]);
     NDScope.unregister(empty);
     List<PtNDArray> list = new ArrayList<>();
     for (LayerWeights w : decoder.layers()) {
@@ -46,9 +46,9 @@ final class FusedLayers implements AutoCloseable {
       list.add(orEmpty(w.oBias()));
       list.add((PtNDArray) w.postNorm());
       list.add((PtNDArray) linear.packed(w.gateUp()));
-      list.add(empty());
+      list.add(empty);
       list.add((PtNDArray) linear.packed(w.down()));
-      list.add(empty());
+      list.add(empty);
     }
     this.weights = IValue.listFrom(list.toArray(new PtNDArray[0]));
     this.noLora = IValue.listFrom(new PtNDArray[0]);
@@ -58,12 +58,8 @@ final class FusedLayers implements AutoCloseable {
         (float) (1.0 / Math.sqrt(config.headDim()))};
   }
 
-  private PtNDArray empty() {
-    return (PtNDArray) empty;
-  }
-
   private PtNDArray orEmpty(NDArray a) {
-    return a == null ? empty() : (PtNDArray) a;
+    return a == null ? empty : (PtNDArray) a;
   }
 
   /** Whether this adapter (null: none) can ride along inside the call. */
@@ -111,8 +107,8 @@ final class FusedLayers implements AutoCloseable {
     for (int l = 0; l < layers; l++) {
       for (int p = 0; p < ps.length; p++) {
         NDArray a = lora.a(l, ps[p]);
-        list[8 * l + 2 * p] = a == null ? empty() : (PtNDArray) a;
-        list[8 * l + 2 * p + 1] = a == null ? empty() : (PtNDArray) lora.b(l, ps[p]);
+        list[8 * l + 2 * p] = a == null ? empty : (PtNDArray) a;
+        list[8 * l + 2 * p + 1] = a == null ? empty : (PtNDArray) lora.b(l, ps[p]);
       }
     }
     return IValue.listFrom(list);

@@ -10,6 +10,9 @@ import ai.djl.pytorch.engine.PtSymbolBlock;
 import ai.djl.pytorch.jni.IValue;
 import java.util.IdentityHashMap;
 import java.util.Map;
+import java.util.SplittableRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * x W^T + b in float32 on CPU through oneDNN's GEMM, with each W reordered once into oneDNN's
@@ -28,11 +31,11 @@ import java.util.Map;
  * {@code mkldnn::_linear_pointwise}. Inputs of any rank are flattened to rows and back.
  */
 final class OneDnnLinear implements GenerationLinear {
-  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(OneDnnLinear.class);
-  private final boolean bf16;
+  private static final Logger LOG = LoggerFactory.getLogger(OneDnnLinear.class);
   /** The row count the packed layout is chosen for (measured: 1, 8 or 32 make no difference). */
   private static final int PACK_ROWS = 32;
 
+  private final boolean bf16;
   private final PtNDManager manager;
   private final PtSymbolBlock pack;
   private final PtSymbolBlock linear;
@@ -113,7 +116,7 @@ final class OneDnnLinear implements GenerationLinear {
   /** Whether the packed copy gives the plain product of seeded inputs of 1, 3, 32 and 128 rows. */
   private boolean multipliesLike(NDArray packedWeight, NDArray w) {
     long in = w.getShape().get(1);
-    java.util.SplittableRandom random = new java.util.SplittableRandom(17);
+    SplittableRandom random = new SplittableRandom(17);
     try (NDScope scope = new NDScope()) {
       for (int rows : new int[] {1, 3, 32, 128}) {
         float[] values = new float[(int) (rows * in)];
