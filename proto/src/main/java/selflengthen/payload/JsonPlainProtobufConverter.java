@@ -95,12 +95,21 @@ final class JsonPlainProtobufConverter implements PayloadConverter {
   }
 
   private static Message.Builder newBuilder(Class<?> messageClass) {
-    try {
-      Method factory = messageClass.getMethod("newBuilder");
-      return (Message.Builder) factory.invoke(null);
-    } catch (ReflectiveOperationException e) {
-      throw new DataConverterException(
-          "cannot build " + messageClass.getName() + ": no static newBuilder()", e);
-    }
+    return DEFAULT_INSTANCES.get(messageClass).newBuilderForType();
   }
+
+  /** Each message class's default instance, looked up by reflection once per class, not per payload. */
+  private static final ClassValue<Message> DEFAULT_INSTANCES =
+      new ClassValue<>() {
+        @Override
+        protected Message computeValue(Class<?> messageClass) {
+          try {
+            Method factory = messageClass.getMethod("getDefaultInstance");
+            return (Message) factory.invoke(null);
+          } catch (ReflectiveOperationException | ClassCastException e) {
+            throw new DataConverterException(
+                "cannot build " + messageClass.getName() + ": no static getDefaultInstance()", e);
+          }
+        }
+      };
 }

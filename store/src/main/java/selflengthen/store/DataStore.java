@@ -23,6 +23,7 @@ import java.util.stream.StreamSupport;
 import selflengthen.spec.SpecFiles;
 import selflengthen.v1.DatasetRef;
 import selflengthen.v1.RunSpec;
+import selflengthen.v1.SpecRef;
 
 /**
  * The data plane: a data root directory (local, or a file system shared by every worker) holding
@@ -312,6 +313,52 @@ public final class DataStore {
     String path = Layout.spec(spec.getRunId());
     writeString(path, SpecFiles.toJson(spec) + "\n");
     return path;
+  }
+
+  /**
+   * Writes the spec as runs/&lt;run&gt;/specs/&lt;sha256&gt;.json, named by the SHA-256 of its
+   * bytes, and returns the reference stage inputs carry instead of the spec. A file of that name
+   * is never rewritten: its content is its name.
+   */
+  public SpecRef writeSpecSnapshot(RunSpec spec) {
+    byte[] bytes = (SpecFiles.toJson(spec) + "\n").getBytes(StandardCharsets.UTF_8);
+    String sha = sha256(bytes);
+    String path = Layout.specSnapshot(spec.getRunId(), sha);
+    if (!Files.isRegularFile(resolve(path))) {
+      writeBytes(path, bytes);
+    }
+    return SpecRef.newBuilder().setDataRoot(root.toString()).setPath(path).setSha256(sha).build();
+  }
+
+  /**
+   * The spec a {@link SpecRef} names, from this store (the ref's data root).
+   *
+   * @throws StoreException when the file is missing, its bytes do not have the ref's SHA-256, or
+   *     it is not a spec
+   */
+  public RunSpec readSpecSnapshot(SpecRef ref) {
+    byte[] bytes;
+    try {
+      bytes = Files.readAllBytes(resolve(ref.getPath()));
+    } catch (IOException e) {
+      throw readFailure(ref.getPath(), e);
+    }
+    String sha = sha256(bytes);
+    if (!sha.equals(ref.getSha256())) {
+      throw new StoreException(resolve(ref.getPath()) + " has SHA-256 " + sha + ", not the "
+          + ref.getSha256() + " its reference names: the run's spec file was changed after prepare");
+    }
+    try {
+      return SpecFiles.fromJson(new String(bytes, StandardCharsets.UTF_8));
+    } catch (IllegalArgumentException e) {
+      throw new StoreException(ref.getPath() + " is not a valid run spec: " + e.getMessage(), e);
+    }
+  }
+
+  private static String sha256(byte[] bytes) {
+    java.security.MessageDigest digest = Checksums.newDigest();
+    digest.update(bytes);
+    return Checksums.hex(digest);
   }
 
   /** Reads runs/&lt;run&gt;/spec.json. */

@@ -37,6 +37,14 @@ public final class Layout {
     return run(runId) + "/spec.json";
   }
 
+  /** A resolved spec named by the SHA-256 of its bytes (what stage inputs refer to). */
+  public static String specSnapshot(String runId, String sha256) {
+    if (!sha256.matches("[0-9a-f]{64}")) {
+      throw new UnsafePathException("'" + sha256 + "' is not a hex SHA-256");
+    }
+    return run(runId) + "/specs/" + sha256 + ".json";
+  }
+
   public static String manifest(String runId) {
     return run(runId) + "/manifest.jsonl";
   }

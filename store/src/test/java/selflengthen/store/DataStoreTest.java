@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import selflengthen.v1.DatasetRef;
 import selflengthen.v1.RunSpec;
+import selflengthen.v1.SpecRef;
 
 class DataStoreTest {
   record Sample(String query, String response, int words) {}
@@ -188,6 +189,30 @@ class DataStoreTest {
     assertEquals(spec, store.readSpec("r9"));
     StoreException e = assertThrows(StoreException.class, () -> store.readSpec("nope"));
     assertTrue(e.getMessage().startsWith("no spec for run 'nope'"), e.getMessage());
+  }
+
+  @Test
+  void specSnapshotsAreNamedByTheirBytesAndCheckedOnRead() throws Exception {
+    RunSpec spec = RunSpec.newBuilder().setRunId("r9").setRounds(2).build();
+    SpecRef ref = store.writeSpecSnapshot(spec);
+    Path file = store.resolve(ref.getPath());
+    byte[] bytes = Files.readAllBytes(file);
+    String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    assertEquals("runs/r9/specs/" + sha + ".json", ref.getPath());
+    assertEquals(sha, ref.getSha256());
+    assertEquals(store.root().toString(), ref.getDataRoot());
+    assertEquals(spec, store.readSpecSnapshot(ref));
+    // The same spec: the same file, left as it is; another spec: another file.
+    assertEquals(ref, store.writeSpecSnapshot(spec));
+    assertTrue(!store.writeSpecSnapshot(spec.toBuilder().setRounds(3).build()).getPath().equals(ref.getPath()));
+
+    Files.writeString(file, new String(bytes, StandardCharsets.UTF_8).replace("2", "4"));
+    StoreException changed = assertThrows(StoreException.class, () -> store.readSpecSnapshot(ref));
+    assertTrue(changed.getMessage().contains("not the " + sha + " its reference names"), changed.getMessage());
+    Files.delete(file);
+    StoreException missing = assertThrows(StoreException.class, () -> store.readSpecSnapshot(ref));
+    assertTrue(missing.getMessage().contains("not found"), missing.getMessage());
+    assertThrows(UnsafePathException.class, () -> Layout.specSnapshot("r9", "../../etc"));
   }
 
   @Test

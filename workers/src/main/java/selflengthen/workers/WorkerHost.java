@@ -1,5 +1,6 @@
 package selflengthen.workers;
 
+import io.temporal.common.interceptors.WorkerInterceptor;
 import io.temporal.worker.Worker;
 import io.temporal.worker.WorkerFactory;
 import io.temporal.worker.WorkerFactoryOptions;
@@ -10,6 +11,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import selflengthen.activities.support.SpecSnapshots;
 import selflengthen.workers.metrics.MetricsInterceptor;
 import selflengthen.workers.metrics.WorkerMetrics;
 
@@ -85,16 +87,33 @@ public final class WorkerHost {
     return start(context, registrar, inMemoryServer ? ServerKind.IN_MEMORY_REMOTE : ServerKind.DURABLE);
   }
 
+  /**
+   * The interceptors of every worker: metrics, store faults, and the spec of stage inputs sent by
+   * reference (last: the SDK wraps in list order, so it is outermost and the others see the spec).
+   * Workers built elsewhere (tests' environments) take the same list.
+   */
+  public static WorkerInterceptor[] interceptors() {
+    return new WorkerInterceptor[] {
+      new MetricsInterceptor(WorkerMetrics.global()),
+      new StoreFaultInterceptor(),
+      new SpecRefInterceptor(SHARED_SPECS)
+    };
+  }
+
+  /** The worker factory options of every worker ({@link #interceptors()}); tests' environments take them too. */
+  public static WorkerFactoryOptions factoryOptions() {
+    return WorkerFactoryOptions.newBuilder().setWorkerInterceptors(interceptors()).build();
+  }
+
+  /** One cache of specs per process, whatever the number of worker hosts. */
+  private static final SpecSnapshots SHARED_SPECS = new SpecSnapshots();
+
   /** Builds one worker per queue of the context, registers them and starts polling. */
   public static WorkerHost start(WorkerContext context, WorkerRegistrar registrar, ServerKind server) {
     if (context.slots() < 1) {
       throw new IllegalArgumentException("slots must be at least 1 (got " + context.slots() + ")");
     }
-    WorkerFactory factory = WorkerFactory.newInstance(context.client(),
-        WorkerFactoryOptions.newBuilder()
-            .setWorkerInterceptors(
-                new MetricsInterceptor(WorkerMetrics.global()), new StoreFaultInterceptor())
-            .build());
+    WorkerFactory factory = WorkerFactory.newInstance(context.client(), factoryOptions());
     WorkerOptions options = workerOptions(context.slots(), server);
     try {
       for (String queue : context.queues()) {

@@ -39,6 +39,7 @@ class BadSignalAndUpdateInputTest {
   @Test
   void aTypoInSetParallelismIsRefusedAndTheRunGoesOn() {
     TestWorkflowEnvironment env = TestWorkflowEnvironment.newInstance(TestEnvironmentOptions.newBuilder()
+            .setWorkerFactoryOptions(selflengthen.workers.WorkerHost.factoryOptions())
         .setWorkflowClientOptions(WorkflowClientOptions.newBuilder()
             .setDataConverter(selflengthen.payload.Payloads.dataConverter()).build())
         .build());

@@ -37,6 +37,7 @@ class CliInputPayloadTest {
   @BeforeEach
   void start() {
     env = TestWorkflowEnvironment.newInstance(TestEnvironmentOptions.newBuilder()
+            .setWorkerFactoryOptions(selflengthen.workers.WorkerHost.factoryOptions())
         .setWorkflowClientOptions(WorkflowClientOptions.newBuilder()
             .setDataConverter(selflengthen.payload.Payloads.dataConverter())
             .build())

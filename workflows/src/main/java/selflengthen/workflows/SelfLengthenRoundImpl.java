@@ -74,6 +74,7 @@ public class SelfLengthenRoundImpl implements SelfLengthenRound {
     runner =
         new StageRunner(
             spec,
+            input.hasSpecRef() ? input.getSpecRef() : null,
             round,
             settings,
             board,

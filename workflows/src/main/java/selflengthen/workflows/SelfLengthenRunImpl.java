@@ -18,6 +18,7 @@ import selflengthen.v1.RoundProgress;
 import selflengthen.v1.RoundResult;
 import selflengthen.v1.RunResult;
 import selflengthen.v1.RunSpec;
+import selflengthen.v1.SpecRef;
 import selflengthen.v1.RunState;
 import selflengthen.v1.RunStatus;
 
@@ -195,6 +196,9 @@ public class SelfLengthenRunImpl implements SelfLengthenRun {
     }
     spec = prepared.getSpec();
     state = prepared.getState().toBuilder().setHeldOut(prepared.getHeldOut());
+    if (prepared.hasSpecRef()) {
+      state.setSpecRef(prepared.getSpecRef());
+    }
     if (state.getNextRound() == 0) {
       state.setNextRound(1);
     }
@@ -209,7 +213,7 @@ public class SelfLengthenRunImpl implements SelfLengthenRun {
 
   /** The seed model's answers to the held-out instructions: the baseline each round is compared to. */
   private void measureSeed() {
-    StageRunner runner = new StageRunner(spec, 0, settings, seedBoard, features);
+    StageRunner runner = new StageRunner(spec, specRef(), 0, settings, seedBoard, features);
     MergedStage m =
         runner.sharded(
             new StageRunner.ShardedCall(
@@ -219,7 +223,7 @@ public class SelfLengthenRunImpl implements SelfLengthenRun {
 
   /** The seed model on the spec's benchmark file: the baseline of each round's benchmark score. */
   private void evaluateSeed() {
-    StageRunner runner = new StageRunner(spec, 0, settings, seedBoard, features);
+    StageRunner runner = new StageRunner(spec, specRef(), 0, settings, seedBoard, features);
     StageRunner.Scored eval =
         runner.answerAndScore(
             DatasetRef.newBuilder().setPath(RunPaths.evalDataset(runId)).build(),
@@ -243,6 +247,9 @@ public class SelfLengthenRunImpl implements SelfLengthenRun {
     if (state.hasExtenderAdapter()) {
       in.setExtenderAdapter(state.getExtenderAdapter());
     }
+    if (state.hasSpecRef()) {
+      in.setSpecRef(state.getSpecRef());
+    }
     RoundResult r = link.run(k, in);
     state
         .addRounds(r)
@@ -263,10 +270,15 @@ public class SelfLengthenRunImpl implements SelfLengthenRun {
   private RunResult finish() {
     Workflow.await(() -> !settings.paused());
     link.showRound(spec.getRounds());
-    StageRunner runner = new StageRunner(spec, 0, settings, seedBoard, features);
+    StageRunner runner = new StageRunner(spec, specRef(), 0, settings, seedBoard, features);
     RunResult result = new FinalSteps(runId, spec, state.build(), runner, p -> phase = p).run();
     phase = "done";
     return result;
+  }
+
+  /** The prepared spec's file, which stage inputs carry; null for runs prepared before it existed. */
+  private SpecRef specRef() {
+    return state != null && state.hasSpecRef() ? state.getSpecRef() : null;
   }
 
   /**

@@ -35,6 +35,7 @@ import selflengthen.v1.ScoreEvalTask;
 import selflengthen.v1.ShardRef;
 import selflengthen.v1.ShardSummary;
 import selflengthen.v1.ShardTask;
+import selflengthen.v1.SpecRef;
 import selflengthen.v1.StageContext;
 import selflengthen.v1.StagePlan;
 import selflengthen.v1.StageResult;
@@ -84,6 +85,8 @@ final class StageRunner {
   }
 
   private final RunSpec spec;
+  /** The spec's file, which stage inputs carry instead of the spec; null: the spec inline. */
+  private final SpecRef specRef;
   private final int round;
   private final FanOutSettings settings;
   private final StageBoard board;
@@ -91,7 +94,19 @@ final class StageRunner {
   private boolean agentWrite;
 
   StageRunner(RunSpec spec, int round, FanOutSettings settings, StageBoard board, Features features) {
+    this(spec, null, round, settings, board, features);
+  }
+
+  /**
+   * @param specRef where prepare wrote {@code spec}: stage inputs carry it instead of the spec (a
+   *     few kilobytes less per shard in the history and the payload converter); null, or a run
+   *     prepared before references existed, sends the spec inline. Either way the activity sees
+   *     the same spec.
+   */
+  StageRunner(
+      RunSpec spec, SpecRef specRef, int round, FanOutSettings settings, StageBoard board, Features features) {
     this.spec = spec;
+    this.specRef = specRef;
     this.round = round;
     this.settings = settings;
     this.board = board;
@@ -402,11 +417,7 @@ final class StageRunner {
   }
 
   private StageContext context(String stage, String callId) {
-    return StageContext.newBuilder()
-        .setSpec(spec)
-        .setRound(round)
-        .setStage(stage)
-        .setCallId(callId)
-        .build();
+    StageContext.Builder c = StageContext.newBuilder().setRound(round).setStage(stage).setCallId(callId);
+    return (specRef != null ? c.setSpecRef(specRef) : c.setSpec(spec)).build();
   }
 }

@@ -46,6 +46,8 @@ final class CallLog {
   final Set<String> cut = ConcurrentHashMap.newKeySet();
   final Map<String, MergeStageTask> merges = new ConcurrentHashMap<>();
   final List<TrainTask> trainTasks = new CopyOnWriteArrayList<>();
+  /** The context of every shard task, as the worker received it. */
+  final List<selflengthen.v1.StageContext> shardContexts = new CopyOnWriteArrayList<>();
   final List<selflengthen.v1.CollectTask> collects = new CopyOnWriteArrayList<>();
   final List<selflengthen.v1.LengthControlTask> lengthControls = new CopyOnWriteArrayList<>();
   final CountDownLatch gate = new CountDownLatch(1);

@@ -61,6 +61,9 @@ class RunFlowTest {
       specBuilder.getCollectBuilder().setEnabled(true).setTotalCount(4);
       specBuilder.getLengthControlBuilder().setRewrite(true);
       RunSpec spec = specBuilder.build();
+      // As a real prepare does: stage inputs carry the spec by reference (recorded from v6 on).
+      t.control.specRef.set(selflengthen.v1.SpecRef.newBuilder().setDataRoot("/unused")
+          .setPath("runs/flow/specs/" + "0".repeat(64) + ".json").setSha256("0".repeat(64)).build());
       String firstRunId = t.start(t.stub("flow"), spec);
       RunResult result = t.result("flow", RunResult.class);
 
@@ -175,6 +178,43 @@ class RunFlowTest {
 
       if (System.getProperty(RECORD) != null) {
         record(t, executions, System.getProperty(RECORD));
+      }
+    }
+  }
+
+  @Test
+  void stageInputsCarryTheSpecByReferenceOncePrepareWroteItsFile() {
+    try (TestRun t = new TestRun()) {
+      selflengthen.v1.SpecRef ref = selflengthen.v1.SpecRef.newBuilder()
+          .setDataRoot("/unused").setPath("runs/byref/specs/" + "a".repeat(64) + ".json").setSha256("a".repeat(64))
+          .build();
+      t.control.specRef.set(ref);
+      // Two rounds: the reference is carried through the run's continue-as-new too.
+      t.start(t.stub("byref"), TestRun.spec("byref", 2, 4, 2).build());
+      t.result("byref", RunResult.class);
+      // Seed measurement (round 0) and both rounds' shards; training and the final steps too.
+      assertEquals(Set.of(0, 1, 2), t.log.shardContexts.stream().map(c -> c.getRound()).collect(Collectors.toSet()));
+      for (selflengthen.v1.StageContext c : t.log.shardContexts) {
+        assertEquals(ref, c.getSpecRef(), c.getCallId());
+        assertFalse(c.hasSpec(), c.getCallId() + " carries the spec as well");
+      }
+      assertFalse(t.log.trainTasks.isEmpty());
+      assertTrue(t.log.trainTasks.stream().allMatch(x -> x.getContext().getSpecRef().equals(ref)
+          && !x.getContext().hasSpec()));
+      assertTrue(t.log.merges.values().stream().allMatch(m -> m.getContext().getSpecRef().equals(ref)));
+    }
+  }
+
+  @Test
+  void withoutAReferenceTheSpecTravelsInline() {
+    try (TestRun t = new TestRun()) {
+      RunSpec spec = TestRun.spec("inline", 1, 4, 2).build();
+      t.start(t.stub("inline"), spec);
+      t.result("inline", RunResult.class);
+      assertFalse(t.log.shardContexts.isEmpty());
+      for (selflengthen.v1.StageContext c : t.log.shardContexts) {
+        assertEquals(spec, c.getSpec(), c.getCallId());
+        assertFalse(c.hasSpecRef());
       }
     }
   }

@@ -37,6 +37,8 @@ final class ScriptedControlActivities implements selflengthen.activities.Control
 
   final AtomicReference<String> prepareFailure = new AtomicReference<>();
   final AtomicReference<RunState> recovered = new AtomicReference<>();
+  /** The spec's file, as a real prepare reports it; null: a prepare from before references. */
+  final AtomicReference<selflengthen.v1.SpecRef> specRef = new AtomicReference<>();
   /** Stage call id -> the merge the manifest "already holds". */
   final Map<String, MergedStage> completedStages = new ConcurrentHashMap<>();
   /** Drop-short stages (by name) that keep nothing. */
@@ -56,13 +58,16 @@ final class ScriptedControlActivities implements selflengthen.activities.Control
     }
     String run = spec.getRunId();
     RunState state = recovered.get() != null ? recovered.get() : RunState.newBuilder().setNextRound(1).build();
-    return PreparedRun.newBuilder()
+    PreparedRun.Builder prepared = PreparedRun.newBuilder()
         .setSpec(spec)
         .setSpecPath(RunPaths.specFile(run))
         .setState(state)
         .setSeedPool(Refs.dataset(RunPaths.seedPool(run), SEED_POOL_ROWS))
-        .setHeldOut(Refs.dataset(RunPaths.heldOut(run), spec.getMeasurement().getHeldOutCount()))
-        .build();
+        .setHeldOut(Refs.dataset(RunPaths.heldOut(run), spec.getMeasurement().getHeldOutCount()));
+    if (specRef.get() != null) {
+      prepared.setSpecRef(specRef.get());
+    }
+    return prepared.build();
   }
 
   @Override

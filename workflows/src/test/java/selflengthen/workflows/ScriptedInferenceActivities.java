@@ -47,6 +47,7 @@ final class ScriptedInferenceActivities implements InferenceActivities {
 
   private ShardSummary shard(ShardTask task, int perRow, double words, int attemptsPerRow) {
     String id = task.getContext().getCallId();
+    log.shardContexts.add(task.getContext());
     log.record("shard", id);
     String group = Refs.group(id);
     log.enter(group);

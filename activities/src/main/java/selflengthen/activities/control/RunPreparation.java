@@ -39,6 +39,7 @@ import selflengthen.v1.DatasetRef;
 import selflengthen.v1.ModelRef;
 import selflengthen.v1.PreparedRun;
 import selflengthen.v1.RunSpec;
+import selflengthen.v1.SpecRef;
 import selflengthen.v1.StageContext;
 
 /**
@@ -51,7 +52,7 @@ import selflengthen.v1.StageContext;
  *       held-out files (missing, empty, rows without an instruction), checkpoint directories
  *       (missing, no config.json or tokenizer.json, not readable by the engine), prompt overrides
  *       without their placeholders, a data root that cannot be created or written.
- *   <li>spec.json, the held-out set, the starting pool and spec.evaluation's benchmark rows are
+ *   <li>spec.json (and its copy named by its SHA-256, which stage inputs refer to), the held-out set, the starting pool and spec.evaluation's benchmark rows are
  *       written; the pool, held-out set and benchmark rows are kept when the manifest already records
  *       them (a resumed run keeps what its rounds used).
  *   <li>The run's state is recovered from the manifest ({@link RunRecovery}).
@@ -90,6 +91,7 @@ final class RunPreparation {
       throw ActivityErrors.badInput(e.getMessage());
     }
     String specPath = store.writeSpec(spec);
+    SpecRef specRef = store.writeSpecSnapshot(spec);
     Seeds seeds = seeds(store, spec);
     if (!spec.getEvaluation().getDataset().isBlank()) {
       StageContext context =
@@ -100,6 +102,7 @@ final class RunPreparation {
     return PreparedRun.newBuilder()
         .setSpec(spec)
         .setSpecPath(specPath)
+        .setSpecRef(specRef)
         .setState(RunRecovery.recover(store, spec))
         .setSeedPool(seeds.pool())
         .setHeldOut(seeds.heldOut())

@@ -75,6 +75,7 @@ class ReadmeTemporalStartTest {
         SpecValidator.structuralProblems(selflengthen.spec.SpecDefaults.resolve(strict.build())).toString());
 
     TestWorkflowEnvironment env = TestWorkflowEnvironment.newInstance(TestEnvironmentOptions.newBuilder()
+            .setWorkerFactoryOptions(selflengthen.workers.WorkerHost.factoryOptions())
         .setWorkflowClientOptions(WorkflowClientOptions.newBuilder()
             .setDataConverter(selflengthen.payload.Payloads.dataConverter())
             .build())

@@ -45,6 +45,7 @@ public final class EmbeddedTemporal implements AutoCloseable {
   public static EmbeddedTemporal start(int port) {
     // lockTimeSkipping=true: timers run in real time, like a real server.
     TestServicesStarter services = new TestServicesStarter(true, 0);
+    TimerLockEventsTrim.apply(services);
     NettyServerBuilder builder =
         NettyServerBuilder.forAddress(new InetSocketAddress(HOST, port));
     // ListWorkflowExecutions / CountWorkflowExecutions, which the test server lacks (VisibilityQueries).
@@ -73,6 +74,16 @@ public final class EmbeddedTemporal implements AutoCloseable {
   /** A channel to this server that never leaves the JVM. The caller shuts it down. */
   public ManagedChannel newInProcessChannel() {
     return InProcessChannelBuilder.forName(inProcessName).build();
+  }
+
+  /** Events in the server's timer lock-event list now (bounded: {@link BoundedLockEvents}). */
+  int timerLockEvents() throws ReflectiveOperationException {
+    return TimerLockEventsTrim.size(services);
+  }
+
+  /** The server's services, for tests in this package that drive its timer directly. */
+  TestServicesStarter services() {
+    return services;
   }
 
   private static String rootMessage(Throwable e) {

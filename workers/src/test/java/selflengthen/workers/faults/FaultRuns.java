@@ -95,6 +95,7 @@ final class FaultRuns {
     TestWorkflowEnvironment env =
         TestWorkflowEnvironment.newInstance(
             TestEnvironmentOptions.newBuilder()
+            .setWorkerFactoryOptions(selflengthen.workers.WorkerHost.factoryOptions())
                 .setUseTimeskipping(false)
                 .setWorkflowClientOptions(
                     WorkflowClientOptions.newBuilder().setDataConverter(Payloads.dataConverter()).build())

@@ -50,6 +50,7 @@ class TokenMetricTest {
     ScriptedModels models = new ScriptedModels();
     SelfLengthenRegistrar registrar = new SelfLengthenRegistrar(() -> models, ScriptedTrainer::new);
     TestWorkflowEnvironment env = TestWorkflowEnvironment.newInstance(TestEnvironmentOptions.newBuilder()
+            .setWorkerFactoryOptions(selflengthen.workers.WorkerHost.factoryOptions())
         .setUseTimeskipping(false)
         .setWorkflowClientOptions(WorkflowClientOptions.newBuilder().setDataConverter(Payloads.dataConverter()).build())
         .build());

@@ -213,6 +213,7 @@ class EvalWorkflowTest {
     registrar = new SelfLengthenRegistrar(() -> model, ScriptedTrainer::new);
     env = TestWorkflowEnvironment.newInstance(
         TestEnvironmentOptions.newBuilder()
+            .setWorkerFactoryOptions(selflengthen.workers.WorkerHost.factoryOptions())
             .setUseTimeskipping(false)
             .setWorkflowClientOptions(
                 WorkflowClientOptions.newBuilder().setDataConverter(Payloads.dataConverter()).build())
@@ -269,6 +270,7 @@ class EvalWorkflowTest {
   static ReplayResults replayWithOurConverter(List<WorkflowExecutionHistory> histories) throws Exception {
     io.temporal.testing.TestWorkflowEnvironment replayEnv = io.temporal.testing.TestWorkflowEnvironment.newInstance(
         io.temporal.testing.TestEnvironmentOptions.newBuilder()
+            .setWorkerFactoryOptions(selflengthen.workers.WorkerHost.factoryOptions())
             .setWorkflowClientOptions(io.temporal.client.WorkflowClientOptions.newBuilder()
                 .setDataConverter(selflengthen.payload.Payloads.dataConverter()).build())
             .build());

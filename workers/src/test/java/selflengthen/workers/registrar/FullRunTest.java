@@ -77,6 +77,7 @@ class FullRunTest {
     TestWorkflowEnvironment env =
         TestWorkflowEnvironment.newInstance(
             TestEnvironmentOptions.newBuilder()
+            .setWorkerFactoryOptions(selflengthen.workers.WorkerHost.factoryOptions())
                 .setUseTimeskipping(false)
                 .setWorkflowClientOptions(
                     WorkflowClientOptions.newBuilder().setDataConverter(Payloads.dataConverter()).build())

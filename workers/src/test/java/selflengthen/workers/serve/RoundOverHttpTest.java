@@ -78,6 +78,7 @@ class RoundOverHttpTest {
           () -> new ModelPool(EngineOptions.defaults(), environment::get), () -> trainer);
       TestWorkflowEnvironment env = TestWorkflowEnvironment.newInstance(
           TestEnvironmentOptions.newBuilder()
+            .setWorkerFactoryOptions(selflengthen.workers.WorkerHost.factoryOptions())
               .setUseTimeskipping(false)
               .setWorkflowClientOptions(
                   WorkflowClientOptions.newBuilder().setDataConverter(Payloads.dataConverter()).build())

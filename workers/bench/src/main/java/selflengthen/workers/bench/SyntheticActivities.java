@@ -6,6 +6,7 @@ import selflengthen.activities.ControlActivities;
 import selflengthen.activities.InferenceActivities;
 import selflengthen.activities.RunPaths;
 import selflengthen.activities.TrainActivities;
+import selflengthen.store.DataStore;
 import selflengthen.v1.AdapterRef;
 import selflengthen.v1.BuiltTrainingSets;
 import selflengthen.v1.CollectTask;
@@ -32,8 +33,10 @@ import selflengthen.v1.WrittenReport;
 
 /**
  * Activities for the orchestration benchmark: every shard takes exactly {@code shardMillis} and
- * everything else returns at once; nothing is read or written. The workflows around them are the
- * real ones, so what the benchmark measures beyond the shards' time is orchestration overhead.
+ * everything else returns at once; nothing is read or written but the spec's file, which prepare
+ * writes as the real one does (stage inputs refer to it, and the workers read it once). The
+ * workflows around them are the real ones, so what the benchmark measures beyond the shards' time
+ * is orchestration overhead.
  *
  * <p>Round 1's sharded stages get the shard counts in {@code shardsPerStage}; the run-level seed
  * measurement (round 0) and stages not in the map plan no shards.
@@ -42,10 +45,12 @@ public final class SyntheticActivities implements ControlActivities, InferenceAc
   /** Heartbeat this often in long synthetic shards (the inference heartbeat timeout is 60 s). */
   private static final long HEARTBEAT_EVERY_MS = 20_000;
 
+  private final DataStore store;
   private final Map<String, Integer> shardsPerStage;
   private final long shardMillis;
 
-  public SyntheticActivities(Map<String, Integer> shardsPerStage, long shardMillis) {
+  public SyntheticActivities(DataStore store, Map<String, Integer> shardsPerStage, long shardMillis) {
+    this.store = store;
     this.shardsPerStage = Map.copyOf(shardsPerStage);
     this.shardMillis = shardMillis;
   }
@@ -56,6 +61,7 @@ public final class SyntheticActivities implements ControlActivities, InferenceAc
     return PreparedRun.newBuilder()
         .setSpec(spec)
         .setSpecPath(RunPaths.specFile(run))
+        .setSpecRef(store.writeSpecSnapshot(spec))
         .setState(RunState.newBuilder().setNextRound(1))
         .setSeedPool(ref(RunPaths.seedPool(run), 1))
         .setHeldOut(ref(RunPaths.heldOut(run), 1))

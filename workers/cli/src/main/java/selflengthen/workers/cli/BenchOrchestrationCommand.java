@@ -50,13 +50,19 @@ public final class BenchOrchestrationCommand implements Callable<Integer> {
           + " (default ${DEFAULT-VALUE}).")
   List<String> queuedShards;
 
+  @Option(names = "--warmup-rounds", paramLabel = "N",
+      defaultValue = "" + OrchestrationBenchmark.DEFAULT_WARMUP_ROUNDS,
+      description = "Untimed rounds of 1 ms shards run first, so the JIT has compiled the shard and"
+          + " stage-boundary paths before anything is timed (default ${DEFAULT-VALUE}).")
+  int warmupRounds;
+
   @Override
   public Integer call() throws JsonProcessingException {
     OrchestrationBenchmark.Settings settings;
     try {
       settings = new OrchestrationBenchmark.Settings(shards, slots, activityMs,
           shardSize == null ? OrchestrationBenchmark.defaultShardSize() : shardSize,
-          queuedShards.stream().map(OrchestrationBenchmark.QueueAhead::parse).toList());
+          queuedShards.stream().map(OrchestrationBenchmark.QueueAhead::parse).toList(), warmupRounds);
     } catch (IllegalArgumentException e) {
       throw new CliException(e.getMessage());
     }

@@ -24,10 +24,13 @@ class BenchOrchestrationCommandTest {
     StringWriter err = new StringWriter();
     cl.setOut(new PrintWriter(out, true));
     cl.setErr(new PrintWriter(err, true));
-    int code = cl.execute("bench", "orchestration", "--shards", "8", "--slots", "1,2", "--activity-ms", "10");
+    int code = cl.execute("bench", "orchestration", "--shards", "8", "--slots", "1,2", "--activity-ms", "10",
+        "--warmup-rounds", "2");
     assertEquals(0, code, err.toString());
 
     JsonNode report = new ObjectMapper().readTree(out.toString());
+    assertEquals(2, report.get("warmup_rounds").asInt());
+    assertTrue(err.toString().contains("2 warm-up rounds of 8 shards done"), err.toString());
     assertEquals(8, report.get("shards").asInt());
     assertEquals(Map.of("self_instruct", 2, "respond", 2, "extend", 2, "measure", 2),
         new ObjectMapper().convertValue(report.get("shards_per_stage"), Map.class));
@@ -126,5 +129,9 @@ class BenchOrchestrationCommandTest {
     cl.setErr(new PrintWriter(err2, true));
     assertEquals(1, cl.execute("bench", "orchestration", "--queued-shards", "0,many"));
     assertTrue(err2.toString().startsWith("error: --queued-shards: each value must be W or a number"), err2.toString());
+    StringWriter err3 = new StringWriter();
+    cl.setErr(new PrintWriter(err3, true));
+    assertEquals(1, cl.execute("bench", "orchestration", "--warmup-rounds", "-1"));
+    assertTrue(err3.toString().startsWith("error: --warmup-rounds must be between 0 and 100"), err3.toString());
   }
 }

@@ -73,6 +73,7 @@ class TrainingHeartbeatsTest {
   @Test
   void eachRunningTrainingIsReportedUnderItsStage() throws Exception {
     TestWorkflowEnvironment env = TestWorkflowEnvironment.newInstance(TestEnvironmentOptions.newBuilder()
+            .setWorkerFactoryOptions(selflengthen.workers.WorkerHost.factoryOptions())
         .setUseTimeskipping(false)
         .setWorkflowClientOptions(WorkflowClientOptions.newBuilder().setDataConverter(Payloads.dataConverter()).build())
         .build());
