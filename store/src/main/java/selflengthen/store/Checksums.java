@@ -27,6 +27,13 @@ public final class Checksums {
     return HexFormat.of().formatHex(digest.digest());
   }
 
+  /** Hex SHA-256 of bytes in memory. */
+  public static String sha256(byte[] bytes) {
+    MessageDigest digest = newDigest();
+    digest.update(bytes);
+    return hex(digest);
+  }
+
   /**
    * Hex SHA-256 of a file's bytes; for a directory, of the sorted lines
    * {@code <relative path> <sha256 of the file>} of every regular file under it, so renaming,

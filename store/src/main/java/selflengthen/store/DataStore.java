@@ -322,7 +322,7 @@ public final class DataStore {
    */
   public SpecRef writeSpecSnapshot(RunSpec spec) {
     byte[] bytes = (SpecFiles.toJson(spec) + "\n").getBytes(StandardCharsets.UTF_8);
-    String sha = sha256(bytes);
+    String sha = Checksums.sha256(bytes);
     String path = Layout.specSnapshot(spec.getRunId(), sha);
     if (!Files.isRegularFile(resolve(path))) {
       writeBytes(path, bytes);
@@ -343,7 +343,7 @@ public final class DataStore {
     } catch (IOException e) {
       throw readFailure(ref.getPath(), e);
     }
-    String sha = sha256(bytes);
+    String sha = Checksums.sha256(bytes);
     if (!sha.equals(ref.getSha256())) {
       throw new StoreException(resolve(ref.getPath()) + " has SHA-256 " + sha + ", not the "
           + ref.getSha256() + " its reference names: the run's spec file was changed after prepare");
@@ -353,12 +353,6 @@ public final class DataStore {
     } catch (IllegalArgumentException e) {
       throw new StoreException(ref.getPath() + " is not a valid run spec: " + e.getMessage(), e);
     }
-  }
-
-  private static String sha256(byte[] bytes) {
-    java.security.MessageDigest digest = Checksums.newDigest();
-    digest.update(bytes);
-    return Checksums.hex(digest);
   }
 
   /** Reads runs/&lt;run&gt;/spec.json. */

@@ -1,6 +1,5 @@
 package selflengthen.workers;
 
-import io.temporal.common.interceptors.WorkerInterceptor;
 import io.temporal.worker.Worker;
 import io.temporal.worker.WorkerFactory;
 import io.temporal.worker.WorkerFactoryOptions;
@@ -24,6 +23,9 @@ public final class WorkerHost {
 
   /** Long polls held open per queue at most, whatever the slots (each holds a connection stream). */
   static final int MAX_ACTIVITY_POLLERS = 32;
+
+  /** One cache of specs per process, whatever the number of worker hosts. */
+  private static final SpecSnapshots SHARED_SPECS = new SpecSnapshots();
 
   private final WorkerFactory factory;
   private final WorkerContext context;
@@ -88,25 +90,18 @@ public final class WorkerHost {
   }
 
   /**
-   * The interceptors of every worker: metrics, store faults, and the spec of stage inputs sent by
+   * The worker factory options of every worker (workers built elsewhere, tests' environments, take
+   * them too): the interceptors for metrics, store faults, and the spec of stage inputs sent by
    * reference (last: the SDK wraps in list order, so it is outermost and the others see the spec).
-   * Workers built elsewhere (tests' environments) take the same list.
    */
-  public static WorkerInterceptor[] interceptors() {
-    return new WorkerInterceptor[] {
-      new MetricsInterceptor(WorkerMetrics.global()),
-      new StoreFaultInterceptor(),
-      new SpecRefInterceptor(SHARED_SPECS)
-    };
-  }
-
-  /** The worker factory options of every worker ({@link #interceptors()}); tests' environments take them too. */
   public static WorkerFactoryOptions factoryOptions() {
-    return WorkerFactoryOptions.newBuilder().setWorkerInterceptors(interceptors()).build();
+    return WorkerFactoryOptions.newBuilder()
+        .setWorkerInterceptors(
+            new MetricsInterceptor(WorkerMetrics.global()),
+            new StoreFaultInterceptor(),
+            new SpecRefInterceptor(SHARED_SPECS))
+        .build();
   }
-
-  /** One cache of specs per process, whatever the number of worker hosts. */
-  private static final SpecSnapshots SHARED_SPECS = new SpecSnapshots();
 
   /** Builds one worker per queue of the context, registers them and starts polling. */
   public static WorkerHost start(WorkerContext context, WorkerRegistrar registrar, ServerKind server) {

@@ -52,9 +52,10 @@ import selflengthen.v1.StageContext;
  *       held-out files (missing, empty, rows without an instruction), checkpoint directories
  *       (missing, no config.json or tokenizer.json, not readable by the engine), prompt overrides
  *       without their placeholders, a data root that cannot be created or written.
- *   <li>spec.json (and its copy named by its SHA-256, which stage inputs refer to), the held-out set, the starting pool and spec.evaluation's benchmark rows are
- *       written; the pool, held-out set and benchmark rows are kept when the manifest already records
- *       them (a resumed run keeps what its rounds used).
+ *   <li>spec.json (and its copy named by its SHA-256, which stage inputs refer to), the held-out
+ *       set, the starting pool and spec.evaluation's benchmark rows are written; the pool,
+ *       held-out set and benchmark rows are kept when the manifest already records them (a
+ *       resumed run keeps what its rounds used).
  *   <li>The run's state is recovered from the manifest ({@link RunRecovery}).
  * </ol>
  */

@@ -3,6 +3,7 @@ package selflengthen.activities.support;
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.Message;
 import io.temporal.failure.ApplicationFailure;
+import java.io.IOException;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -92,18 +93,30 @@ public final class SpecSnapshots {
     } catch (InvalidPathException e) {
       throw ActivityErrors.badInput("context.spec_ref.data_root: not a valid path: '" + ref.getDataRoot() + "'");
     }
+    DataStore store;
     try {
       // Never created here: a worker that lacks the run's data root says so.
-      return DataStore.openExisting(root).readSpecSnapshot(ref);
+      store = DataStore.openExisting(root);
     } catch (StoreException e) {
-      if (e.getMessage().contains("SHA-256") || e.getMessage().contains("not a valid run spec")) {
-        throw ActivityErrors.badInput("context.spec_ref: " + e.getMessage(), e);
-      }
-      throw ApplicationFailure.newFailureWithCause(
-          "context.spec_ref: " + e.getMessage() + " (every worker must see the run's data root "
-              + ref.getDataRoot() + ")",
-          "SpecUnreadable",
-          e);
+      throw unreadable(ref, e);
     }
+    try {
+      return store.readSpecSnapshot(ref);
+    } catch (StoreException e) {
+      // An I/O failure may pass (a mount coming back); other bytes, an unsafe path or a file that
+      // is not a spec will not.
+      if (e.getCause() instanceof IOException) {
+        throw unreadable(ref, e);
+      }
+      throw ActivityErrors.badInput("context.spec_ref: " + e.getMessage(), e);
+    }
+  }
+
+  private static ApplicationFailure unreadable(SpecRef ref, StoreException e) {
+    return ApplicationFailure.newFailureWithCause(
+        "context.spec_ref: " + e.getMessage() + " (every worker must see the run's data root "
+            + ref.getDataRoot() + ")",
+        "SpecUnreadable",
+        e);
   }
 }

@@ -28,10 +28,6 @@ final class BoundedLockEvents<E> extends LinkedList<E> {
     this.capacity = capacity;
   }
 
-  int capacity() {
-    return capacity;
-  }
-
   @Override
   public boolean add(E event) {
     super.add(event);

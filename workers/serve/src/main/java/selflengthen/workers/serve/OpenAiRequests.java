@@ -10,9 +10,9 @@ import selflengthen.model.api.SamplingParams;
 
 /**
  * Validates OpenAI request bodies. Every refusal names the offending field. Fields that would
- * change the answer but are not implemented (n > 1, logprobs, tools, penalties other than
- * repetition_penalty, vLLM's min_tokens and ignore_eos, ...) are refused rather than silently
- * ignored; unknown fields are ignored, as OpenAI-compatible servers do. Prompts longer than the
+ * change the answer and that this server does not offer (n > 1, logprobs, tools, penalties other
+ * than repetition_penalty, vLLM's min_tokens and ignore_eos, ...; docs/serve.md lists them) are
+ * refused rather than silently ignored; unknown fields are ignored, as OpenAI-compatible servers do. Prompts longer than the
  * model's context are refused by their length in characters before they are tokenized, then by
  * their token count; a max_tokens that does not fit beside the prompt is refused, not clamped.
  *
