@@ -58,13 +58,22 @@ public final class OrchestrationBenchmark {
   /** Shards of each untimed round that warms the JIT up first (1 ms each). */
   static final int WARMUP_SHARDS = 256;
   /**
-   * Untimed warm-up rounds by default. A shard's path through the workers, the server and the
-   * workflow runs a few times per shard, a stage boundary's only once per round: with one warm-up
-   * round the JIT was still compiling through the first four timed rounds (efficiency at W = 16
-   * rising 0.885, 0.904, 0.918, 0.931 before levelling off), which measured the JVM's start, not
-   * the orchestration of a run that lasts days.
+   * Untimed warm-up rounds by default. The orchestration runs through a great deal of code (the
+   * SDK's workers and state machines, the in-memory server, gRPC, protobuf) and the JIT compiles it
+   * for a long time: counted per warm-up round (the JVM's own compilation clock), it still spent
+   * 300 to 570 ms compiling in each round of about 850 ms after 16 rounds, the previous default,
+   * and the timed rounds after them 110 to 240 ms of their 3.5 s; with 80 rounds that is 30 to 150
+   * ms a round. Timed rounds measured with the JIT still busy on 2 cores measured the JVM's start,
+   * not the orchestration of a run that lasts days. Every result reports its own compile time
+   * ({@code jit_compile_ms}).
    */
-  public static final int DEFAULT_WARMUP_ROUNDS = 16;
+  public static final int DEFAULT_WARMUP_ROUNDS = 80;
+  /**
+   * Warm-up rounds run at the same time (separate runs on one set of workers with this many times
+   * the slots): the code paths are the same, and two rounds take about the wall time of one, so
+   * the JIT gets there in half the time.
+   */
+  static final int WARMUP_ROUNDS_AT_ONCE = 2;
 
   static final List<String> SHARDED_STAGES =
       List.of(Stages.SELF_INSTRUCT, Stages.RESPOND, Stages.EXTEND, Stages.MEASURE);
@@ -107,8 +116,8 @@ public final class OrchestrationBenchmark {
     }
 
     public Settings {
-      if (warmupRounds < 0 || warmupRounds > 100) {
-        throw new IllegalArgumentException("--warmup-rounds must be between 0 and 100 (got " + warmupRounds + ")");
+      if (warmupRounds < 0 || warmupRounds > 400) {
+        throw new IllegalArgumentException("--warmup-rounds must be between 0 and 400 (got " + warmupRounds + ")");
       }
       slots = List.copyOf(slots);
       queued = List.copyOf(queued);
@@ -153,7 +162,8 @@ public final class OrchestrationBenchmark {
       Map<String, Long> historyEventsByType,
       long runWallMs,
       long processCpuMs,
-      double cpuCoresUsed) {}
+      double cpuCoresUsed,
+      long jitCompileMs) {}
 
   /**
    * One (W, queued) variant over its runs: a W given more than once in {@code --slots} runs again,
@@ -188,14 +198,18 @@ public final class OrchestrationBenchmark {
   }
 
   /** Everything the command prints. */
-  @JsonPropertyOrder({"benchmark", "setup", "machine", "warmup_rounds", "warmup_shards", "shards", "shards_per_stage",
+  @JsonPropertyOrder({"benchmark", "setup", "machine", "warmup_rounds", "warmup_rounds_at_once", "warmup_shards",
+      "warmup_ms", "warmup_jit_compile_ms", "shards", "shards_per_stage",
       "activity_ms", "fixed_events_per_round", "results", "projection_100k"})
   public record Report(
       String benchmark,
       String setup,
       Machine machine,
       int warmupRounds,
+      int warmupRoundsAtOnce,
       int warmupShards,
+      long warmupMs,
+      long warmupJitCompileMs,
       int shards,
       Map<String, Integer> shardsPerStage,
       long activityMs,
@@ -240,13 +254,19 @@ public final class OrchestrationBenchmark {
       DataStore store = DataStore.open(root);
       Map<String, Integer> stages = perStage(settings.shards());
       // Let the JIT compile the shard and boundary paths before anything is timed (1 ms shards:
-      // about a second a round).
+      // two rounds at a time take about a second).
       int warmup = Math.min(WARMUP_SHARDS, settings.shards());
       int widest = settings.slots().stream().mapToInt(Integer::intValue).max().orElse(1);
-      for (int i = 0; i < settings.warmupRounds(); i++) {
-        runOnce(conn, store, widest, widest, perStage(warmup), 1, "warmup" + i);
+      long warmupStarted = System.nanoTime();
+      long jitBefore = jitMillis();
+      for (int done = 0; done < settings.warmupRounds(); done += WARMUP_ROUNDS_AT_ONCE) {
+        int atOnce = Math.min(WARMUP_ROUNDS_AT_ONCE, settings.warmupRounds() - done);
+        runWarmup(conn, store, widest, atOnce, perStage(warmup), "warmup" + done);
       }
-      progress.printf("%d warm-up rounds of %d shards done%n", settings.warmupRounds(), warmup);
+      long warmupMs = (System.nanoTime() - warmupStarted) / 1_000_000;
+      long warmupJit = jitSince(jitBefore);
+      progress.printf("%d warm-up rounds of %d shards done (%d at a time) in %d ms, %d ms of it compiling%n",
+          settings.warmupRounds(), warmup, WARMUP_ROUNDS_AT_ONCE, warmupMs, warmupJit);
       // A round without shards: the events (and CPU) every round has whatever its size.
       Measured empty = runOnce(conn, store, widest, 0, perStage(0), 0, "fixed");
       long fixed = empty.history().events();
@@ -275,7 +295,10 @@ public final class OrchestrationBenchmark {
               + " written)",
           Machine.now(),
           settings.warmupRounds(),
+          WARMUP_ROUNDS_AT_ONCE,
           warmup,
+          warmupMs,
+          warmupJit,
           settings.shards(),
           stages,
           settings.activityMs(),
@@ -288,10 +311,48 @@ public final class OrchestrationBenchmark {
     }
   }
 
-  private record Measured(RoundHistory history, long wallMs, long cpuMs) {}
+  private record Measured(RoundHistory history, long wallMs, long cpuMs, long jitMs) {}
 
   private Measured runOnce(TemporalConnection conn, DataStore store, int slots, int queued,
       Map<String, Integer> stages, long activityMs, String tag) {
+    WorkerHost host = startWorkers(conn, store, slots, stages, activityMs);
+    try {
+      long cpuBefore = processCpuNanos();
+      long jitBefore = jitMillis();
+      long started = System.nanoTime();
+      String runId = startRun(conn, store, tag, slots, queued);
+      long total = stages.values().stream().mapToLong(Integer::longValue).sum();
+      awaitRun(conn, runId, 120_000 + 3 * total * activityMs / slots);
+      long wallMs = (System.nanoTime() - started) / 1_000_000;
+      long cpuMs = (processCpuNanos() - cpuBefore) / 1_000_000;
+      long jitMs = jitSince(jitBefore);
+      RoundHistory history = RoundHistory.read(conn.stubs(), conn.namespace(), CallIds.round(runId, 1));
+      return new Measured(history, wallMs, cpuMs, jitMs);
+    } finally {
+      host.shutdown(Duration.ofSeconds(10));
+    }
+  }
+
+  /** {@code runs} untimed one-round runs of 1 ms shards at once, W slots each, nothing queued. */
+  private void runWarmup(TemporalConnection conn, DataStore store, int slots, int runs,
+      Map<String, Integer> stages, String tag) {
+    WorkerHost host = startWorkers(conn, store, slots * runs, stages, 1);
+    try {
+      List<String> ids = new ArrayList<>();
+      for (int i = 0; i < runs; i++) {
+        ids.add(startRun(conn, store, tag + "-" + i, slots, slots));
+      }
+      for (String id : ids) {
+        awaitRun(conn, id, 120_000);
+      }
+    } finally {
+      host.shutdown(Duration.ofSeconds(10));
+    }
+  }
+
+  /** The production worker setup on every queue, the synthetic activities behind it. */
+  private static WorkerHost startWorkers(TemporalConnection conn, DataStore store, int slots,
+      Map<String, Integer> stages, long activityMs) {
     SyntheticActivities activities = new SyntheticActivities(store, stages, activityMs);
     WorkerRegistrar registrar = (queue, worker, ctx) -> {
       if (queue.equals(TaskQueues.CONTROL)) {
@@ -299,30 +360,26 @@ public final class OrchestrationBenchmark {
       }
       worker.registerActivitiesImplementations(activities);
     };
-    WorkerHost host = WorkerHost.start(
+    return WorkerHost.start(
         new WorkerContext(store, slots, TaskQueues.ALL, conn.address(), conn.namespace(), conn.client()),
         // The server lives in this process, as in 'dev': the workers keep sticky execution.
         registrar, WorkerHost.ServerKind.IN_MEMORY_HERE);
+  }
+
+  /** Starts a one-round run with W = {@code slots}; returns its id. */
+  private String startRun(TemporalConnection conn, DataStore store, String tag, int slots, int queued) {
+    RunSpec spec = spec(store, "bench-" + tag + "-" + System.currentTimeMillis(), slots, queued);
+    SelfLengthenRun run = conn.client().newWorkflowStub(SelfLengthenRun.class,
+        WorkflowOptions.newBuilder().setWorkflowId(spec.getRunId()).setTaskQueue(TaskQueues.CONTROL).build());
+    WorkflowClient.start(run::run, spec, null);
+    return spec.getRunId();
+  }
+
+  private static void awaitRun(TemporalConnection conn, String runId, long timeoutMs) {
     try {
-      RunSpec spec = spec(store, "bench-" + tag + "-" + System.currentTimeMillis(), slots, queued);
-      SelfLengthenRun run = conn.client().newWorkflowStub(SelfLengthenRun.class,
-          WorkflowOptions.newBuilder().setWorkflowId(spec.getRunId()).setTaskQueue(TaskQueues.CONTROL).build());
-      long cpuBefore = processCpuNanos();
-      long started = System.nanoTime();
-      WorkflowClient.start(run::run, spec, null);
-      long total = stages.values().stream().mapToLong(Integer::longValue).sum();
-      long timeoutMs = 120_000 + 3 * total * activityMs / slots;
-      conn.client().newUntypedWorkflowStub(spec.getRunId())
-          .getResult(timeoutMs, TimeUnit.MILLISECONDS, RunResult.class);
-      long wallMs = (System.nanoTime() - started) / 1_000_000;
-      long cpuMs = (processCpuNanos() - cpuBefore) / 1_000_000;
-      RoundHistory history =
-          RoundHistory.read(conn.stubs(), conn.namespace(), CallIds.round(spec.getRunId(), 1));
-      return new Measured(history, wallMs, cpuMs);
+      conn.client().newUntypedWorkflowStub(runId).getResult(timeoutMs, TimeUnit.MILLISECONDS, RunResult.class);
     } catch (java.util.concurrent.TimeoutException e) {
-      throw new IllegalStateException("benchmark run with " + slots + " slots did not finish in time", e);
-    } finally {
-      host.shutdown(Duration.ofSeconds(10));
+      throw new IllegalStateException("benchmark run " + runId + " did not finish in " + timeoutMs + " ms", e);
     }
   }
 
@@ -345,6 +402,19 @@ public final class OrchestrationBenchmark {
         .setCollect(selflengthen.v1.Collect.newBuilder().setEnabled(false))
         .setParallelism(parallelism)
         .build());
+  }
+
+  /**
+   * Milliseconds the JIT has spent compiling in this JVM so far (its compiler threads' clock); -1
+   * where the JVM does not keep it.
+   */
+  private static long jitMillis() {
+    java.lang.management.CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+    return jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : -1;
+  }
+
+  private static long jitSince(long before) {
+    return before < 0 ? -1 : jitMillis() - before;
   }
 
   /** CPU time of this whole process: the server, the workers and the client together. */
@@ -392,7 +462,8 @@ public final class OrchestrationBenchmark {
         h.countsByType(),
         m.wallMs(),
         m.cpuMs(),
-        round3(m.wallMs() == 0 ? 0 : (double) m.cpuMs() / m.wallMs()));
+        round3(m.wallMs() == 0 ? 0 : (double) m.cpuMs() / m.wallMs()),
+        m.jitMs());
   }
 
   /** Per (W, queued), in the order first measured: median, lowest and highest efficiency. */

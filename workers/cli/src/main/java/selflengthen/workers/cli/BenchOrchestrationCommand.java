@@ -52,8 +52,9 @@ public final class BenchOrchestrationCommand implements Callable<Integer> {
 
   @Option(names = "--warmup-rounds", paramLabel = "N",
       defaultValue = "" + OrchestrationBenchmark.DEFAULT_WARMUP_ROUNDS,
-      description = "Untimed rounds of 1 ms shards run first, so the JIT has compiled the shard and"
-          + " stage-boundary paths before anything is timed (default ${DEFAULT-VALUE}).")
+      description = "Untimed rounds of 1 ms shards run first, two at a time, so the JIT has compiled"
+          + " the shard and stage-boundary paths before anything is timed; each result reports the"
+          + " compile time left in it, jit_compile_ms (default ${DEFAULT-VALUE}, about 40 s).")
   int warmupRounds;
 
   @Override
