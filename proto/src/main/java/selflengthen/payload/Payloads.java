@@ -15,8 +15,8 @@ import io.temporal.common.converter.ProtobufPayloadConverter;
  * started with plain JSON such as {@code {"run_id":"r1","models":{"base_model":"/m"}}}; such input
  * is checked field by field and refused with every problem named. {@code json/protobuf} payloads
  * (recorded histories, older clients) still decode, so recorded histories replay. Payloads are
- * written without indentation: every activity input carries the resolved spec, and a 100k-sample
- * stage stores thousands of them in its history (capped at 50 MB). An input that does not decode
+ * written without indentation: a 100k-sample stage stores thousands of activity inputs in its
+ * history (capped at 50 MB). An input that does not decode
  * fails the workflow as a non-retryable {@code InvalidInput} failure naming every problem.
  */
 public final class Payloads {
