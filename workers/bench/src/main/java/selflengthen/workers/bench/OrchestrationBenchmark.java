@@ -254,7 +254,7 @@ public final class OrchestrationBenchmark {
       DataStore store = DataStore.open(root);
       Map<String, Integer> stages = perStage(settings.shards());
       // Let the JIT compile the shard and boundary paths before anything is timed (1 ms shards:
-      // two rounds at a time take about a second).
+      // two rounds at a time take about 1.2 s).
       int warmup = Math.min(WARMUP_SHARDS, settings.shards());
       int widest = settings.slots().stream().mapToInt(Integer::intValue).max().orElse(1);
       long warmupStarted = System.nanoTime();
@@ -333,7 +333,7 @@ public final class OrchestrationBenchmark {
     }
   }
 
-  /** {@code runs} untimed one-round runs of 1 ms shards at once, W slots each, nothing queued. */
+  /** {@code runs} untimed one-round runs of 1 ms shards at once, W = {@code slots} each, a wave queued. */
   private void runWarmup(TemporalConnection conn, DataStore store, int slots, int runs,
       Map<String, Integer> stages, String tag) {
     WorkerHost host = startWorkers(conn, store, slots * runs, stages, 1);

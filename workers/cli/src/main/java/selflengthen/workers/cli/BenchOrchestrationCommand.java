@@ -54,7 +54,7 @@ public final class BenchOrchestrationCommand implements Callable<Integer> {
       defaultValue = "" + OrchestrationBenchmark.DEFAULT_WARMUP_ROUNDS,
       description = "Untimed rounds of 1 ms shards run first, two at a time, so the JIT has compiled"
           + " the shard and stage-boundary paths before anything is timed; each result reports the"
-          + " compile time left in it, jit_compile_ms (default ${DEFAULT-VALUE}, about 40 s).")
+          + " compile time left in it, jit_compile_ms (default ${DEFAULT-VALUE}, about 45 s).")
   int warmupRounds;
 
   @Override
